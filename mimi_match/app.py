@@ -1,0 +1,161 @@
+"""The application factory."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from . import __version__
+from .access import enforce_access
+from .config import INSTANCE_DIR, LANGUAGES, load_config
+from .extensions import babel, csrf, db, login_manager, migrate
+from .i18n import select_locale, text_direction
+from .logging_setup import configure_logging
+
+ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
+
+ERROR_TEXTS = {
+    400: (_l("Bad request"), _l("We could not understand what was sent. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("This page does not exist, or it is not available to you.")),
+    405: (_l("Not allowed"), _l("This action cannot be done this way.")),
+    413: (_l("Too large"), _l("What you sent is too large. Please send less at once.")),
+    429: (_l("Too many attempts"), _l("Please wait a little and try again.")),
+    500: (_l("Something went wrong"), _l("An error happened on our side. It has been logged. Please try again later.")),
+}
+
+
+def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
+    """Build the app. ``config`` is a config name ("testing") or a mapping of overrides."""
+    app = Flask(
+        __name__.split(".")[0],
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    config_name = config if isinstance(config, str) else None
+    app.config.from_object(load_config(config_name))
+    if isinstance(config, Mapping):
+        app.config.update(config)
+    _check_config(app)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_context(app)
+    register_commands(app)
+    return app
+
+
+def _check_config(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY must be set in the environment outside development")
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
+    elif uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite:///"):
+        Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def register_extensions(app: Flask) -> None:
+    from . import models  # noqa: F401  (the mappers must exist before the first query)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+
+    from .services.accounts import load_session_user
+
+    @login_manager.user_loader
+    def load_user(token: str):
+        return load_session_user(token)
+
+    app.before_request(enforce_access)
+
+
+def register_blueprints(app: Flask) -> None:
+    from .blueprints import admin, auth, coach, hr, main, participant
+
+    for module in (main, auth, participant, coach, hr, admin):
+        app.register_blueprint(module.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    def render_error(code: int, detail: str | None = None):
+        title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
+        return render_template("errors/error.html", code=code, title=title, text=detail or text), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(400, _("The form was open too long or was sent twice. Please reload the page and try again."))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        if code not in ERROR_TEXTS:
+            return error
+        return render_error(code)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        log.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500)
+
+
+def register_template_context(app: Flask) -> None:
+    from babel import Locale, UnknownLocaleError
+    from flask_babel import get_locale
+
+    from .navigation import navigation_for
+
+    @app.context_processor
+    def inject_layout():
+        locale = str(get_locale() or "en")
+        return {
+            "current_locale": locale,
+            "text_direction": text_direction(locale),
+            "languages": LANGUAGES,
+            "navigation": navigation_for,
+            "app_version": __version__,
+        }
+
+    @app.template_filter("language_name")
+    def language_name(code: str) -> str:
+        """A language code's name in the interface language ("nb" -> "Norwegian Bokmål")."""
+        try:
+            name = get_locale().languages.get(code) or Locale.parse(code).get_display_name(get_locale())
+        except (ValueError, UnknownLocaleError):
+            return code
+        return name or code
+
+    @app.after_request
+    def no_store_for_people(response):
+        # Pages of logged-in users show personal data: keep them out of shared caches.
+        if request.endpoint != "static" and response.mimetype == "text/html":
+            from flask_login import current_user
+
+            if current_user.is_authenticated:
+                response.headers["Cache-Control"] = "no-store"
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from .cli import register
+
+    register(app)

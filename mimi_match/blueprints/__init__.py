@@ -1,0 +1,1 @@
+"""Thin views: parse the form, call one service, render or redirect."""

@@ -1,0 +1,81 @@
+"""The administrator's pages: overview and accounts."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import allow
+from ..forms.admin import StaffUserForm, UserSearchForm
+from ..forms.auth import ActionForm
+from ..models import Role
+from ..services import accounts, dashboards, users
+from ..services.errors import NotFound, ValidationFailed
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.get("/")
+@allow(Role.ADMIN)
+def overview():
+    """Headline numbers of the installation."""
+    return render_template("admin/overview.html", counts=dashboards.installation_counts(current_user))
+
+
+@bp.get("/users")
+@allow(Role.ADMIN)
+def users_list():
+    """Search accounts."""
+    form = UserSearchForm(request.args)
+    page = request.args.get("page", 1, type=int) or 1
+    query = (form.q.data or "") if form.validate() else ""
+    found, total = users.search_users(current_user, query, form.role.data or "", page)
+    return render_template(
+        "admin/users.html", form=form, users=found, total=total, page=page, action_form=ActionForm()
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def new_user():
+    """Create a coach, HR manager or administrator account."""
+    form = StaffUserForm()
+    form.organisation_id.choices = [(0, _("— none —")), *users.organisation_choices()]
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_staff_user(
+                current_user,
+                email=form.email.data,
+                display_name=form.display_name.data,
+                role=Role(form.role.data),
+                password=form.password.data,
+                organisation_id=form.organisation_id.data or None,
+            )
+        except ValidationFailed as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("The account for %(email)s is ready.", email=user.email), "success")
+            return redirect(url_for("admin.users_list"))
+    return render_template("admin/new_user.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/active")
+@allow(Role.ADMIN)
+def set_active(user_id: int):
+    """Activate or deactivate an account (deactivation ends its sessions)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        user = accounts.set_active(current_user, user_id, active)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+    else:
+        flash(
+            _("%(email)s can log in again.", email=user.email) if active
+            else _("%(email)s is deactivated and logged out everywhere.", email=user.email),
+            "success",
+        )
+    return redirect(url_for("admin.users_list"))

@@ -1,0 +1,105 @@
+"""Logging in and out, registering as a participant, and changing one's password."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ..access import allow, public
+from ..forms.auth import ActionForm, LoginForm, PasswordChangeForm, RegisterForm
+from ..navigation import home_endpoint
+from ..services import accounts
+from ..services.errors import ValidationFailed
+from .helpers import client_ip, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+def _begin_session(user) -> None:
+    """Start a fresh session: nothing from before the login survives in the cookie."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    accounts.start_session(user, client_ip())
+    login_user(user)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Log in with e-mail and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        user = accounts.authenticate(form.email.data, form.password.data, client_ip())
+        if user is None:
+            flash(_("The e-mail address or the password is not correct."), "danger")
+        else:
+            _begin_session(user)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(form.next.data) or url_for(home_endpoint(user)))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@allow()
+def logout():
+    """End this session for real: the old cookie stops working."""
+    if ActionForm().validate_on_submit():
+        accounts.end_session(current_user.login_token)
+        logout_user()
+        session.clear()
+        flash(_("You are logged out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """Self-registration for participants."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_participant(
+                form.email.data, form.password.data, form.display_name.data, str(get_locale())
+            )
+        except ValidationFailed as error:
+            form.email.errors.append(error.message)
+        else:
+            _begin_session(user)
+            flash(_("Your account is ready. Let us start with your profile."), "success")
+            return redirect(url_for(home_endpoint(user)))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.get("/account")
+@allow()
+def account():
+    """The user's own account settings."""
+    return render_template("auth/account.html")
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow()
+def change_password():
+    """Change the password; every other session of the account ends."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current_password.data, form.password.data, client_ip()
+            )
+        except ValidationFailed as error:
+            form.current_password.errors.append(error.message)
+        else:
+            user = current_user._get_current_object()
+            session.clear()
+            login_user(user)
+            flash(_("Your password is changed. You were logged out everywhere else."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/password.html", form=form)

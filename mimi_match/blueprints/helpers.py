@@ -1,0 +1,22 @@
+"""Small helpers shared by the views."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import request
+
+
+def safe_next(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None (no open redirects)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
+
+
+def client_ip() -> str:
+    return request.remote_addr or ""

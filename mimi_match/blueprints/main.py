@@ -1,0 +1,55 @@
+"""The front page, the language switcher and the health check."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..access import public
+from ..extensions import db
+from ..forms.auth import LanguageForm
+from ..navigation import home_endpoint
+from ..services import accounts
+from .helpers import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+@public
+def index():
+    """Front page for visitors; logged-in users go to the page made for their role."""
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    return render_template("main/index.html")
+
+
+@bp.post("/language")
+@public
+def set_language():
+    """Switch the interface language (stored on the account when logged in)."""
+    form = LanguageForm()
+    if form.validate_on_submit():
+        session["locale"] = form.locale.data
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, form.locale.data)
+    return redirect(safe_next(form.next.data) or safe_next(request.referrer and urlpath(request.referrer))
+                    or url_for("main.index"))
+
+
+def urlpath(url: str) -> str:
+    """The path and query of a same-site URL (used for the Referer fallback)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.host:
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@bp.get("/health")
+@public
+def health():
+    """Liveness and database check for load balancers."""
+    db.session.execute(text("SELECT 1"))
+    return jsonify(status="ok")

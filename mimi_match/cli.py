@@ -1,0 +1,98 @@
+"""Flask commands: first admin, occupational fields, demo data, translations."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .i18n import TRANSLATIONS_DIR, compile_catalogs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_admin)
+    app.cli.add_command(fields_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(translate_cli)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", "display_name", prompt=True)
+@click.password_option()
+def create_admin(email: str, display_name: str, password: str) -> None:
+    """Create an administrator account (the first one, or another)."""
+    from .models import Role
+    from .services.accounts import create_staff_user
+    from .services.errors import ValidationFailed
+
+    try:
+        user = create_staff_user(None, email=email, display_name=display_name, role=Role.ADMIN, password=password)
+    except ValidationFailed as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"Administrator {user.email} created.")
+
+
+fields_cli = AppGroup("fields", help="The curated list of occupational fields.")
+
+
+@fields_cli.command("load")
+def fields_load() -> None:
+    """Create or update the occupational fields from the packaged list (idempotent)."""
+    from .services.fields import load_fields
+
+    click.echo(f"{load_fields()} occupational fields loaded.")
+
+
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Fill the database with a realistic demo installation (idempotent)."""
+    from .services.demo import seed_demo
+
+    logins = seed_demo()
+    click.echo("Demo data ready. Demo logins (all share one password):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<12} {email:<40} {password}")
+
+
+translate_cli = AppGroup("translate", help="Translation workflow (wraps pybabel).")
+POT = TRANSLATIONS_DIR / "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@translate_cli.command("extract")
+def translate_extract() -> None:
+    """Collect every translatable string into messages.pot."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+             "-o", str(POT), "mimi_match", "templates")
+
+
+@translate_cli.command("update")
+def translate_update() -> None:
+    """Extract, then merge new strings into every language's catalog."""
+    translate_extract.callback()
+    _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS_DIR), "--no-fuzzy-matching", "--ignore-obsolete")
+
+
+@translate_cli.command("init")
+@click.argument("language")
+def translate_init(language: str) -> None:
+    """Start a catalog for a new language."""
+    _pybabel("init", "-i", str(POT), "-d", str(TRANSLATIONS_DIR), "-l", language)
+
+
+@translate_cli.command("compile")
+def translate_compile() -> None:
+    """Compile every catalog (.po -> .mo)."""
+    click.echo("compiled: " + ", ".join(compile_catalogs()))

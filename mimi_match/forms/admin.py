@@ -1,0 +1,38 @@
+"""Forms an administrator uses."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SearchField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from .auth import strong_password
+
+STAFF_ROLES = [("coach", _l("Coach")), ("hr", _l("HR manager")), ("admin", _l("Administrator"))]
+
+
+class StaffUserForm(FlaskForm):
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    role = SelectField(_l("Role"), choices=STAFF_ROLES, validators=[DataRequired()])
+    organisation_id = SelectField(
+        _l("Organisation (HR managers only)"), coerce=int, choices=[], validators=[Optional()]
+    )
+    password = PasswordField(
+        _l("First password"),
+        description=_l("Give it to the person safely; they should change it after the first login."),
+        validators=[DataRequired(), strong_password],
+    )
+    submit = SubmitField(_l("Create account"))
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    q = SearchField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=100)])
+    role = SelectField(
+        _l("Role"),
+        choices=[("", _l("All roles")), ("participant", _l("Participant")), *STAFF_ROLES],
+        validators=[Optional()],
+    )

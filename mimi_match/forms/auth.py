@@ -1,0 +1,68 @@
+"""Forms for logging in, registering and managing one's account."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..config import LANGUAGES
+from ..services.passwords import MAX_LENGTH, password_problem
+
+
+def strong_password(form, field) -> None:
+    """The ASVS password rules (length, common passwords); no composition rules."""
+    context = tuple(getattr(form, name).data or "" for name in ("email", "display_name") if hasattr(form, name))
+    problem = password_problem(field.data or "", context=context)
+    if problem:
+        raise ValidationError(problem)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    next = HiddenField()
+    submit = SubmitField(_l("Log in"))
+
+
+class RegisterForm(FlaskForm):
+    display_name = StringField(
+        _l("Your name"),
+        description=_l("The name your coach and employers will see. A first name is enough."),
+        validators=[DataRequired(), Length(max=120)],
+    )
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least 8 characters. A short sentence is easy to remember and hard to guess."),
+        validators=[DataRequired(), strong_password],
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+    submit = SubmitField(_l("Create my account"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 8 characters. A short sentence is easy to remember and hard to guess."),
+        validators=[DataRequired(), strong_password],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+    submit = SubmitField(_l("Change password"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()), validators=[DataRequired()])
+    next = HiddenField()
+    submit = SubmitField(_l("Change language"))
+
+
+class ActionForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change something (logout...)."""

@@ -1,0 +1,48 @@
+"""Interface languages: locale selection, text direction, and compiling the message catalogs."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app, request, session
+from flask_login import current_user
+
+from .config import LANGUAGES, RTL_LANGUAGES
+
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+DOMAIN = "messages"
+
+
+def select_locale() -> str:
+    """The user's own setting, then the browser's Accept-Language, then English."""
+    if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in LANGUAGES:
+        return chosen
+    if request:
+        best = request.accept_languages.best_match(list(LANGUAGES))
+        if best:
+            return best
+        # "no" and "nn" browsers understand Bokmål better than English
+        if request.accept_languages.best_match(["no", "nn"]):
+            return "nb"
+    return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
+
+
+def text_direction(locale: str) -> str:
+    return "rtl" if locale in RTL_LANGUAGES else "ltr"
+
+
+def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
+    """Compile every ``messages.po`` into ``messages.mo`` (fuzzy entries are not used)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po_path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh, locale=po_path.parent.parent.name)
+        with po_path.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog, use_fuzzy=False)
+        compiled.append(po_path.parent.parent.name)
+    return compiled

@@ -1,0 +1,53 @@
+"""All models, importable from one place (Alembic autogenerate sees them through this import)."""
+from .action_plan import ActionPlanItem
+from .audit import AuditEntry, Notification
+from .enums import (
+    ActionSource,
+    ActionStatus,
+    CEFRLevel,
+    CheckMethod,
+    CheckResult,
+    ConsentKind,
+    ContractType,
+    DesiredKinds,
+    EvaluationVoice,
+    InternshipPurpose,
+    MatchOrigin,
+    MatchStatus,
+    PlacementOutcome,
+    PlacementStatus,
+    PositionKind,
+    PositionStatus,
+    RecognitionStatus,
+    RejectReason,
+    Role,
+    SkillConfirmation,
+)
+from .guide import GuideItem, OnboardingGuide
+from .match import Match, MatchEvent
+from .organisation import OccupationalField, Organisation
+from .participant import (
+    CoachNote,
+    CompetenceCheck,
+    ConsentEvent,
+    DesiredField,
+    Education,
+    ParticipantLanguage,
+    ParticipantProfile,
+    ParticipantSkill,
+    WorkExperience,
+)
+from .placement import Evaluation, Placement
+from .position import Position, PositionSkill, SavedPosition
+from .user import User, UserSession
+
+__all__ = [
+    "ActionPlanItem", "ActionSource", "ActionStatus", "AuditEntry", "CEFRLevel", "CheckMethod",
+    "CheckResult", "CoachNote", "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
+    "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "GuideItem",
+    "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "Notification",
+    "OccupationalField", "OnboardingGuide", "Organisation", "ParticipantLanguage", "ParticipantProfile",
+    "ParticipantSkill", "Placement", "PlacementOutcome", "PlacementStatus", "Position", "PositionKind",
+    "PositionSkill", "PositionStatus", "RecognitionStatus", "RejectReason", "Role", "SavedPosition",
+    "SkillConfirmation", "User", "UserSession", "WorkExperience",
+]

@@ -1,0 +1,62 @@
+"""Micro-internships and job starts born from a match, and their joint evaluation."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .base import TimestampMixin, enum_type, utcnow
+from .enums import EvaluationVoice, PlacementOutcome, PlacementStatus
+
+if TYPE_CHECKING:
+    from .match import Match
+
+
+class Placement(TimestampMixin, db.Model):
+    """Status planned -> active -> completed, or abandoned with a reason at any time."""
+
+    __tablename__ = "placements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    match_id: Mapped[int] = mapped_column(sa.ForeignKey("matches.id", ondelete="CASCADE"), unique=True)
+    coach_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    status: Mapped[PlacementStatus] = mapped_column(
+        enum_type(PlacementStatus), default=PlacementStatus.PLANNED, index=True
+    )
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    objectives: Mapped[str] = mapped_column(sa.Text, default="")
+    company_contact: Mapped[str] = mapped_column(sa.String(200), default="")
+    abandon_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome: Mapped[PlacementOutcome | None] = mapped_column(enum_type(PlacementOutcome))
+    version_id: Mapped[int] = mapped_column(default=1)
+
+    match: Mapped[Match] = relationship()
+    evaluations: Mapped[list[Evaluation]] = relationship(
+        back_populates="placement", cascade="all, delete-orphan", order_by="Evaluation.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class Evaluation(db.Model):
+    """One of the three voices of the joint evaluation: participant, coach, company contact."""
+
+    __tablename__ = "evaluations"
+    __table_args__ = (sa.UniqueConstraint("placement_id", "voice"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    voice: Mapped[EvaluationVoice] = mapped_column(enum_type(EvaluationVoice))
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    tasks_done: Mapped[str] = mapped_column(sa.Text, default="")
+    skills_shown: Mapped[str] = mapped_column(sa.Text, default="")
+    language_at_work: Mapped[str] = mapped_column(sa.Text, default="")
+    what_next: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome: Mapped[PlacementOutcome | None] = mapped_column(enum_type(PlacementOutcome))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    placement: Mapped[Placement] = relationship(back_populates="evaluations")

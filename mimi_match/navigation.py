@@ -1,0 +1,31 @@
+"""The navigation shown to each role, and the page each role lands on after login."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from .models import Role
+
+HOME_ENDPOINT = {
+    Role.PARTICIPANT: "participant.home",
+    Role.COACH: "coach.caseload",
+    Role.HR: "hr.dashboard",
+    Role.ADMIN: "admin.overview",
+}
+
+_MENUS = {
+    None: [("main.index", _l("Home"))],
+    Role.PARTICIPANT: [("participant.home", _l("My page"))],
+    Role.COACH: [("coach.caseload", _l("My caseload"))],
+    Role.HR: [("hr.dashboard", _l("My positions"))],
+    Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users"))],
+}
+
+
+def navigation_for(user) -> list[tuple[str, str]]:
+    """(endpoint, label) pairs for the main menu of ``user`` (anonymous users get the public menu)."""
+    role = user.role if user is not None and user.is_authenticated else None
+    return _MENUS[role]
+
+
+def home_endpoint(user) -> str:
+    return HOME_ENDPOINT[user.role]

@@ -1,0 +1,80 @@
+"""Plain factory functions for tests: each makes one realistic object and commits it."""
+from __future__ import annotations
+
+import itertools
+
+
+from mimi_match.extensions import db
+from mimi_match.models import (
+    OccupationalField,
+    Organisation,
+    ParticipantProfile,
+    Position,
+    PositionKind,
+    PositionStatus,
+    Role,
+    User,
+)
+from mimi_match.services.accounts import start_session
+from mimi_match.services.passwords import hash_password
+
+PASSWORD = "correct horse battery"
+_seq = itertools.count(1)
+
+
+def create_organisation(name: str | None = None, **kw) -> Organisation:
+    org = Organisation(name=name or f"Employer {next(_seq)}", sector=kw.pop("sector", "Care"), **kw)
+    db.session.add(org)
+    db.session.commit()
+    return org
+
+
+def create_user(role: Role | str = Role.PARTICIPANT, *, email: str | None = None, password: str = PASSWORD,
+                organisation: Organisation | None = None, **kw) -> User:
+    role = Role(role)
+    n = next(_seq)
+    if role == Role.HR and organisation is None:
+        organisation = create_organisation()
+    user = User(
+        email=email or f"{role.value}{n}@example.org",
+        password_hash=hash_password(password),
+        role=role,
+        display_name=kw.pop("display_name", f"{role.value.title()} {n}"),
+        organisation=organisation,
+        **kw,
+    )
+    if role == Role.PARTICIPANT:
+        user.profile = ParticipantProfile()
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_field(code: str | None = None, name: str = "Elderly care") -> OccupationalField:
+    field = OccupationalField(code=code or f"field{next(_seq)}", isco_codes=["5322"],
+                              names={"en": name, "nb": "Eldreomsorg"})
+    db.session.add(field)
+    db.session.commit()
+    return field
+
+
+def create_position(organisation: Organisation, field: OccupationalField | None = None, **kw) -> Position:
+    position = Position(
+        organisation=organisation,
+        field=field or create_field(),
+        kind=kw.pop("kind", PositionKind.VACANCY),
+        status=kw.pop("status", PositionStatus.OPEN),
+        title=kw.pop("title", "Care assistant"),
+        **kw,
+    )
+    db.session.add(position)
+    db.session.commit()
+    return position
+
+
+def login_as(client, user: User) -> None:
+    """Log ``client`` in as ``user`` by opening a real server-side session (no login form)."""
+    token = start_session(user)
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
