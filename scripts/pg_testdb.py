@@ -8,7 +8,7 @@ ADMIN_URL = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432
 
 
 def main() -> int:
-    action, name = sys.argv[1], sys.argv[2]
+    action, name = sys.argv[1], (sys.argv[2:] or ["postgres"])[0]
     if not name.replace("_", "").isalnum():
         raise SystemExit("bad database name")
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
