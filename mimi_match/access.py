@@ -63,8 +63,8 @@ def enforce_access():
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
     if current_user.role not in rule:
-        from .services import audit
         from .extensions import db
+        from .services import audit
 
         audit.record(
             "access_denied", actor=current_user, target=request.path[:200], ip=request.remote_addr or ""

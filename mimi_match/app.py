@@ -102,7 +102,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
-        return render_error(400, _("The form was open too long or was sent twice. Please reload the page and try again."))
+        message = _("The form was open too long or was sent twice. Please reload the page and try again.")
+        return render_error(400, message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

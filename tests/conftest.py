@@ -4,6 +4,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from mimi_match.app import create_app
@@ -43,9 +45,27 @@ def _truncate_postgres() -> None:
     db.session.commit()
 
 
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context (own ``g``, own DB session), as in production.
+
+    The test itself holds an app context for its database work; without this, requests would
+    share that context's ``g`` (and Flask-Login's cached user) and its session.
+    """
+
+    def open(self, *args, **kwargs):
+        token = _cv_app.set(None)
+        try:
+            return super().open(*args, **kwargs)
+        finally:
+            _cv_app.reset(token)
+            if _cv_app.get(None) is not None:
+                db.session.expire_all()
+
+
 def make_app(**overrides):
     app = create_app("testing")
     app.config.update(overrides)
+    app.test_client_class = IsolatedClient
     return app
 
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import itertools
 
-
 from mimi_match.extensions import db
 from mimi_match.models import (
     OccupationalField,

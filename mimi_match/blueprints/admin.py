@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..access import allow
 from ..forms.admin import StaffUserForm, UserSearchForm
 from ..forms.auth import ActionForm
+from ..forms.choices import options
 from ..models import Role
 from ..services import accounts, dashboards, users
 from ..services.errors import NotFound, ValidationFailed
@@ -40,7 +41,7 @@ def users_list():
 def new_user():
     """Create a coach, HR manager or administrator account."""
     form = StaffUserForm()
-    form.organisation_id.choices = [(0, _("— none —")), *users.organisation_choices()]
+    form.organisation_id.choices = options([(0, _("— none —")), *users.organisation_choices()])
     if form.validate_on_submit():
         try:
             user = accounts.create_staff_user(

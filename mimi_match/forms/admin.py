@@ -7,14 +7,16 @@ from wtforms import EmailField, PasswordField, SearchField, SelectField, StringF
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .auth import strong_password
+from .choices import options
 
 STAFF_ROLES = [("coach", _l("Coach")), ("hr", _l("HR manager")), ("admin", _l("Administrator"))]
+
 
 
 class StaffUserForm(FlaskForm):
     display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    role = SelectField(_l("Role"), choices=STAFF_ROLES, validators=[DataRequired()])
+    role = SelectField(_l("Role"), choices=options(STAFF_ROLES), validators=[DataRequired()])
     organisation_id = SelectField(
         _l("Organisation (HR managers only)"), coerce=int, choices=[], validators=[Optional()]
     )
@@ -33,6 +35,6 @@ class UserSearchForm(FlaskForm):
     q = SearchField(_l("Search by name or e-mail"), validators=[Optional(), Length(max=100)])
     role = SelectField(
         _l("Role"),
-        choices=[("", _l("All roles")), ("participant", _l("Participant")), *STAFF_ROLES],
+        choices=options([("", _l("All roles")), ("participant", _l("Participant")), *STAFF_ROLES]),
         validators=[Optional()],
     )

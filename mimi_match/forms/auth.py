@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 
 from ..config import LANGUAGES
 from ..services.passwords import MAX_LENGTH, password_problem
+from .choices import options
 
 
 def strong_password(form, field) -> None:
@@ -59,7 +60,7 @@ class PasswordChangeForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=list(LANGUAGES.items()), validators=[DataRequired()])
+    locale = SelectField(_l("Language"), choices=options(LANGUAGES.items()), validators=[DataRequired()])
     next = HiddenField()
     submit = SubmitField(_l("Change language"))
 
