@@ -75,7 +75,7 @@ def _pybabel(*args: str) -> None:
 def translate_extract() -> None:
     """Collect every translatable string into messages.pot."""
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-             "-o", str(POT), "mimi_match", "templates")
+             "-o", str(POT), ".")
 
 
 @translate_cli.command("update")
@@ -83,6 +83,21 @@ def translate_update() -> None:
     """Extract, then merge new strings into every language's catalog."""
     translate_extract.callback()
     _pybabel("update", "-i", str(POT), "-d", str(TRANSLATIONS_DIR), "--no-fuzzy-matching", "--ignore-obsolete")
+    fill_source_catalog()
+
+
+def fill_source_catalog(path: Path = TRANSLATIONS_DIR / "en" / "LC_MESSAGES" / "messages.po") -> None:
+    """English is the source language: its catalog translates every message to itself."""
+    from babel.messages.pofile import read_po, write_po
+
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale="en")
+    for message in catalog:
+        if message.id and not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+            message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+            message.flags.discard("fuzzy")
+    with path.open("wb") as fh:
+        write_po(fh, catalog, sort_output=True, width=100)
 
 
 @translate_cli.command("init")
