@@ -58,9 +58,15 @@ def demo_seed() -> None:
     from .services.demo import seed_demo
 
     logins = seed_demo()
-    click.echo("Demo data ready. Demo logins (all share one password):")
-    for role, email, password in logins:
-        click.echo(f"  {role:<12} {email:<40} {password}")
+    by_role: dict[str, list[str]] = {}
+    for role, email, _password in logins:
+        by_role.setdefault(role, []).append(email)
+    password = logins[0][2]
+    click.echo(f"Demo data ready. Demo logins (every demo account uses the password {password}):")
+    for role in ("admin", "coach", "hr", "participant"):
+        emails = by_role.get(role, [])
+        shown = ", ".join(emails[:3]) + (f" ... ({len(emails)} in all)" if len(emails) > 3 else "")
+        click.echo(f"  {role:<12} {shown}")
 
 
 translate_cli = AppGroup("translate", help="Translation workflow (wraps pybabel).")

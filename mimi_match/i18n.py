@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 from .config import LANGUAGES, RTL_LANGUAGES
@@ -14,18 +14,19 @@ DOMAIN = "messages"
 
 def select_locale() -> str:
     """The user's own setting, then the browser's Accept-Language, then English."""
+    if not has_request_context():  # command line: English
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
     if current_user and current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     chosen = session.get("locale")
     if chosen in LANGUAGES:
         return chosen
-    if request:
-        best = request.accept_languages.best_match(list(LANGUAGES))
-        if best:
-            return best
-        # "no" and "nn" browsers understand Bokmål better than English
-        if request.accept_languages.best_match(["no", "nn"]):
-            return "nb"
+    best = request.accept_languages.best_match(list(LANGUAGES))
+    if best:
+        return best
+    # "no" and "nn" browsers understand Bokmål better than English
+    if request.accept_languages.best_match(["no", "nn"]):
+        return "nb"
     return current_app.config.get("BABEL_DEFAULT_LOCALE", "en")
 
 

@@ -51,7 +51,6 @@ from .passwords import hash_password
 DEMO_PASSWORD = "mimi-demo-2026"
 DOMAIN = "demo.mimi-match.org"
 SEED = 2026
-REFERENCE_DATE = date(2026, 11, 23)  # "today" of the demo: deadlines of open positions fall after it
 N_PARTICIPANTS = 200
 HEALTH = "health_care"
 N_HEALTH_FIRST = 70  # participants whose first wish is health care
@@ -103,6 +102,13 @@ def _day(rng: random.Random, start: date, end: date) -> date:
 
 def _at(day: date, hour: int = 9) -> datetime:
     return datetime.combine(day, time(hour))
+
+
+def _duration(months: int) -> str:
+    if months < 12:
+        return f"{months} months"
+    years = round(months / 12)
+    return "about one year" if years == 1 else f"about {years} years"
 
 
 def _lower(level: str) -> CEFRLevel:
@@ -157,7 +163,7 @@ def _seed_organisations(cat: dict, users: _Users) -> tuple[dict[str, Organisatio
         orgs[spec["key"]] = org
         for name in spec["hr"]:
             n_hr += 1
-            user, _created = users.get(Role.HR, f"hr{n_hr}@{DOMAIN}", name, organisation=org, locale="nb")
+            user, _created = users.get(Role.HR, f"hr{n_hr}@{DOMAIN}", name, organisation=org, locale=None)
             first_hr.setdefault(spec["key"], user)
     return orgs, first_hr
 
@@ -176,12 +182,10 @@ def _position_statuses(rng: random.Random, specs: list[tuple]) -> list[PositionS
 
 
 def _position_values(rng: random.Random, cat: dict, code: str, kind: str, title: str,
-                     org: Organisation, status: PositionStatus, today: date) -> dict:
-    """Column values and skills of one position; draws the same random numbers on every run."""
+                     org: Organisation, status: PositionStatus, today: date, required: list[str]) -> dict:
+    """Column values of one position; draws the same random numbers on every run."""
     entry = cat["fields"][code]
     vacancy = kind == PositionKind.VACANCY.value
-    n_required, n_nice = rng.randint(2, 4), rng.randint(1, 3)
-    labels = rng.sample(entry["skills"], n_required + n_nice)
     level = CEFRLevel(entry["level"]) if vacancy else _lower(entry["level"])
     weeks = rng.choice((2, 4, 4, 6, 8, 12))
     openings = 1 if code == HEALTH else rng.choice((1, 1, 2, 2, 3, 4))
@@ -203,7 +207,6 @@ def _position_values(rng: random.Random, cat: dict, code: str, kind: str, title:
         hours_per_week=20 if "part-time" in title else rng.choice((37, 37, 30, 20) if vacancy else (20, 25, 30)),
         start_date=start, openings=openings, application_deadline=deadline,
         published_at=None if status == PositionStatus.DRAFT else published, closed_at=closed,
-        required=labels[:n_required], nice=labels[n_required:],
     )
     sentences = [entry["tasks"]]
     if vacancy:
@@ -215,7 +218,7 @@ def _position_values(rng: random.Random, cat: dict, code: str, kind: str, title:
         values.update(
             duration_weeks=weeks, purpose=rng.choice(list(InternshipPurpose)),
             contact_person=f"{rng.choice(cat['contact_names'])}, {rng.choice(CONTACT_ROLES)}",
-            learning_content="What you will learn: " + "; ".join(labels[:n_required]) + ".",
+            learning_content="What you will learn: " + "; ".join(required) + ".",
             participants_at_once=min(openings, rng.randint(1, 2)),
         )
         sentences.insert(0, f"A {weeks}-week micro-internship at {org.name} in {org.location}.")
@@ -240,12 +243,11 @@ def _seed_positions(rng: random.Random, cat: dict, fields: dict[str, Occupationa
     specs = [(code, *p) for code, entry in cat["fields"].items() for p in entry["positions"]]
     statuses = _position_statuses(rng, specs)
     existing = {(p.organisation_id, p.title) for p in db.session.scalars(select(Position))}
-    for (code, kind, title, org_key), status in zip(specs, statuses, strict=True):
+    for (code, kind, title, org_key, required, nice), status in zip(specs, statuses, strict=True):
         org = orgs[org_key]
-        values = _position_values(rng, cat, code, kind, title, org, status, today)
+        values = _position_values(rng, cat, code, kind, title, org, status, today, required)
         if (org.id, title) in existing:
             continue
-        required, nice = values.pop("required"), values.pop("nice")
         position = Position(organisation=org, field=fields[code], created_by_id=first_hr[org_key].id, **values)
         position.skills = ([PositionSkill(label=s, required=True) for s in required]
                            + [PositionSkill(label=s, required=False) for s in nice])
@@ -321,8 +323,7 @@ def _fill_profile(profile: ParticipantProfile, plan: dict, fields: dict[str, Occ
     profile.desired_fields = [DesiredField(field=fields[code], rank=rank)
                               for rank, code in enumerate(plan["wishes"], start=1)]
     profile.experiences = [
-        WorkExperience(title=title, place=place, months=months,
-                       description=f"{months // 12} years and {months % 12} months as {title.lower()}.")
+        WorkExperience(title=title, place=place, months=months, description=f"{title} for {_duration(months)}.")
         for (title, place), months in plan["experience"]
     ]
     if plan["education"]:
@@ -363,7 +364,8 @@ def _seed_participants(rng: random.Random, cat: dict, fields: dict[str, Occupati
         plan = _participant_plan(rng, cat, i in health_first)
         if i == 0:  # participant001 shows the oversupply advice: health care first, all consents given
             plan.update(consent_matching=True, consent_findable=True, consent_share_on_interest=True)
-        user, _created = users.get(Role.PARTICIPANT, _participant_email(i), plan["name"], locale=plan["locale"])
+        locale = None if i == 0 else plan["locale"]  # participant001 follows the browser's language
+        user, _created = users.get(Role.PARTICIPANT, _participant_email(i), plan["name"], locale=locale)
         if user.profile is None:
             user.profile = ParticipantProfile()
             _fill_profile(user.profile, plan, fields, caseloads[i])
@@ -375,19 +377,20 @@ def _seed_participants(rng: random.Random, cat: dict, fields: dict[str, Occupati
 
 # --- entry point --------------------------------------------------------------------------------------
 
-def seed_demo(today: date = REFERENCE_DATE) -> list[tuple[str, str, str]]:
+def seed_demo(today: date | None = None) -> list[tuple[str, str, str]]:
     """Create the demo data (or find it again) and commit; return the demo logins (role, e-mail, password).
 
     The logins come in the order admin, HR users, coaches, participants (all share one password).
     """
+    today = today or date.today()
     load_fields()
     rng = random.Random(SEED)
     cat = catalogue()
     fields = {f.code: f for f in db.session.scalars(select(OccupationalField))}
     users = _Users(_all_emails(cat))
-    users.get(Role.ADMIN, f"admin@{DOMAIN}", "Demo Admin", locale="en")
+    users.get(Role.ADMIN, f"admin@{DOMAIN}", "Demo Admin", locale=None)
     orgs, first_hr = _seed_organisations(cat, users)
-    coaches = [users.get(Role.COACH, f"coach{n}@{DOMAIN}", name, locale="nb")[0]
+    coaches = [users.get(Role.COACH, f"coach{n}@{DOMAIN}", name, locale=None)[0]
                for n, name in enumerate(COACHES, start=1)]
     db.session.flush()  # ids for positions, skill confirmations and action plans
     _seed_positions(rng, cat, fields, orgs, first_hr, today)

@@ -1,0 +1,76 @@
+"""The demo seed: a realistic installation, and running it twice creates no duplicates."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from mimi_match.extensions import db
+from mimi_match.models import (
+    DesiredField,
+    OccupationalField,
+    ParticipantProfile,
+    Position,
+    PositionKind,
+    PositionStatus,
+    Role,
+    User,
+)
+from mimi_match.services.demo import seed_demo
+
+
+def _counts() -> dict[str, int]:
+    return {table.name: db.session.scalar(select(func.count()).select_from(table))
+            for table in db.metadata.sorted_tables}
+
+
+def test_seed_twice_no_duplicates(app):
+    logins = seed_demo()
+    first = _counts()
+    seed_demo()
+    assert _counts() == first
+    assert first["participant_profiles"] == 200
+    assert 50 <= first["positions"] <= 70
+    roles = {role for role, _, _ in logins}
+    assert roles == {"admin", "coach", "hr", "participant"}
+
+
+def test_seed_is_realistic(app):
+    seed_demo()
+    by_role = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert by_role[Role.COACH] >= 3 and by_role[Role.HR] >= 4 and by_role[Role.ADMIN] == 1
+    kinds = dict(db.session.execute(select(Position.kind, func.count()).group_by(Position.kind)).all())
+    assert kinds[PositionKind.VACANCY] > 10 and kinds[PositionKind.MICRO_INTERNSHIP] > 10
+    # positions in every field
+    fields_with_positions = db.session.scalar(select(func.count(func.distinct(Position.field_id))))
+    assert fields_with_positions == db.session.scalar(select(func.count()).select_from(OccupationalField))
+    # one field crowded with first wishes and short of openings
+    first_wishes = db.session.execute(
+        select(DesiredField.field_id, func.count()).where(DesiredField.rank == 1).group_by(DesiredField.field_id)
+        .order_by(func.count().desc())
+    ).first()
+    crowded_field, wishes = first_wishes
+    openings = db.session.scalar(
+        select(func.coalesce(func.sum(Position.openings), 0))
+        .where(Position.field_id == crowded_field, Position.status == PositionStatus.OPEN))
+    assert wishes >= 40 and openings <= 3
+    # coaches have caseloads; some participants wait for a coach
+    assigned = db.session.scalar(select(func.count()).select_from(ParticipantProfile)
+                                 .where(ParticipantProfile.coach_id.is_not(None)))
+    assert 150 <= assigned < 200
+
+
+def test_demo_logins_work(app):
+    seed_demo()
+    client = app.test_client()
+    for email, landing in [("admin@demo.mimi-match.org", "/admin/"), ("coach1@demo.mimi-match.org", "/coach/"),
+                           ("hr1@demo.mimi-match.org", "/hr/"), ("participant001@demo.mimi-match.org", "/me/")]:
+        response = client.post("/login", data={"email": email, "password": "mimi-demo-2026"})
+        assert response.headers["Location"].endswith(landing), email
+        page = client.get(landing)
+        assert page.status_code == 200
+        client.post("/logout")
+
+
+def test_demo_seed_command(app):
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert "coach1@demo.mimi-match.org" in result.output and "mimi-demo-2026" in result.output
