@@ -1,0 +1,85 @@
+"""Administrator: staff accounts through the form, search, deactivation."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mimi_match.extensions import db
+from mimi_match.models import AuditEntry, Role, User
+
+from .factories import create_organisation, create_user
+
+
+def test_admin_creates_coach_who_can_log_in(users, login, app):
+    admin = login(users["admin"])
+    response = admin.post("/admin/users/new", data={
+        "display_name": "Kari Coach", "email": "kari@example.org", "role": "coach",
+        "organisation_id": "0", "password": "first password for kari"})
+    assert response.status_code == 302
+    kari = db.session.scalar(select(User).where(User.email == "kari@example.org"))
+    assert kari.role == Role.COACH and kari.organisation is None
+    response = app.test_client().post("/login", data={"email": "kari@example.org",
+                                                       "password": "first password for kari"})
+    assert response.headers["Location"].endswith("/coach/")
+
+
+def test_hr_account_needs_an_organisation(users, login):
+    admin = login(users["admin"])
+    response = admin.post("/admin/users/new", data={
+        "display_name": "Per HR", "email": "per@example.org", "role": "hr",
+        "organisation_id": "0", "password": "first password for per"})
+    assert response.status_code == 200 and b"must belong to an organisation" in response.data
+    assert db.session.scalar(select(User).where(User.email == "per@example.org")) is None
+    org = create_organisation("Fjord Hotel")
+    response = admin.post("/admin/users/new", data={
+        "display_name": "Per HR", "email": "per@example.org", "role": "hr",
+        "organisation_id": str(org.id), "password": "first password for per"})
+    assert response.status_code == 302
+    assert db.session.scalar(select(User).where(User.email == "per@example.org")).organisation_id == org.id
+
+
+def test_staff_form_refuses_participant_role_and_weak_password(users, login):
+    admin = login(users["admin"])
+    response = admin.post("/admin/users/new", data={
+        "display_name": "X", "email": "x@example.org", "role": "participant",
+        "organisation_id": "0", "password": "qwertyuiop"})
+    assert response.status_code == 200
+    assert b"Not a valid choice" in response.data and b"too common" in response.data
+    assert db.session.scalar(select(User).where(User.email == "x@example.org")) is None
+
+
+def test_user_search(users, login):
+    create_user(Role.COACH, display_name="Ingrid Haugen", email="ingrid@example.org")
+    admin = login(users["admin"])
+    page = admin.get("/admin/users?q=haugen").get_data(as_text=True)
+    assert "ingrid@example.org" in page and users["participant"].email not in page
+    page = admin.get("/admin/users?role=participant").get_data(as_text=True)
+    assert users["participant"].email in page and "ingrid@example.org" not in page
+
+
+def test_admin_cannot_deactivate_self(users, login):
+    admin_user = users["admin"]
+    admin = login(admin_user)
+    response = admin.post(f"/admin/users/{admin_user.id}/active", data={"active": "0"}, follow_redirects=True)
+    assert b"cannot deactivate your own account" in response.data
+    db.session.refresh(admin_user)
+    assert admin_user.active
+
+
+def test_reactivation_lets_the_user_back_in(users, login, app):
+    target = create_user(active=False)
+    admin = login(users["admin"])
+    admin.post(f"/admin/users/{target.id}/active", data={"active": "1"})
+    response = app.test_client().post("/login", data={"email": target.email, "password": "correct horse battery"})
+    assert response.status_code == 302
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.subject_user_id == target.id)).all()
+    assert "account_activated" in actions
+
+
+def test_unknown_user_is_404(users, login):
+    assert login(users["admin"]).post("/admin/users/99999/active", data={"active": "0"}).status_code == 404
+
+
+def test_refused_access_is_audited(users, login):
+    login(users["participant"]).get("/admin/")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "access_denied"))
+    assert entry.actor_id == users["participant"].id and entry.target == "/admin/"
