@@ -12,11 +12,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from . import __version__
+from . import __version__, labels
 from .access import enforce_access
 from .config import INSTANCE_DIR, LANGUAGES, load_config
 from .extensions import babel, csrf, db, login_manager, migrate
-from .i18n import select_locale, text_direction
+from .i18n import TranslatedLabels, install_template_gettext, select_locale, text_direction
 from .logging_setup import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,11 +69,13 @@ def _check_config(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (the mappers must exist before the first query)
+    from .services import search_index  # noqa: F401  (registers the search-text listener)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please log in to see this page.")
@@ -89,9 +91,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, auth, coach, hr, main, participant
+    from .blueprints import admin, api, auth, coach, hr, main, opportunities, participant
 
-    for module in (main, auth, participant, coach, hr, admin):
+    for module in (main, auth, opportunities, participant, coach, hr, admin, api):
         app.register_blueprint(module.bp)
 
 
@@ -120,9 +122,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_context(app: Flask) -> None:
-    from babel import Locale, UnknownLocaleError
     from flask_babel import get_locale
 
+    from .blueprints.choices import language_name, skill_label
     from .navigation import navigation_for
 
     @app.context_processor
@@ -134,16 +136,11 @@ def register_template_context(app: Flask) -> None:
             "languages": LANGUAGES,
             "navigation": navigation_for,
             "app_version": __version__,
+            "labels": TranslatedLabels(labels),
         }
 
-    @app.template_filter("language_name")
-    def language_name(code: str) -> str:
-        """A language code's name in the interface language ("nb" -> "Norwegian Bokmål")."""
-        try:
-            name = get_locale().languages.get(code) or Locale.parse(code).get_display_name(get_locale())
-        except (ValueError, UnknownLocaleError):
-            return code
-        return name or code
+    app.add_template_filter(language_name, "language_name")
+    app.add_template_filter(skill_label, "skill_label")
 
     @app.after_request
     def no_store_for_people(response):

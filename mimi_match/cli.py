@@ -19,6 +19,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(fields_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(search_cli)
 
 
 @click.command("create-admin")
@@ -67,6 +68,27 @@ def demo_seed() -> None:
         emails = by_role.get(role, [])
         shown = ", ".join(emails[:3]) + (f" ... ({len(emails)} in all)" if len(emails) > 3 else "")
         click.echo(f"  {role:<12} {shown}")
+
+
+search_cli = AppGroup("search", help="The search index of positions.")
+
+
+@search_cli.command("reindex")
+def search_reindex() -> None:
+    """Rebuild every position's search words (after a migration or new skill translations)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from .extensions import db
+    from .models import Position
+    from .services.search_index import refresh
+
+    positions = db.session.scalars(select(Position).options(selectinload(Position.skills),
+                                                            selectinload(Position.terms))).all()
+    for position in positions:
+        refresh(position)
+    db.session.commit()
+    click.echo(f"{len(positions)} positions reindexed.")
 
 
 translate_cli = AppGroup("translate", help="Translation workflow (wraps pybabel).")

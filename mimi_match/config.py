@@ -18,6 +18,12 @@ LANGUAGES = {
 RTL_LANGUAGES = frozenset({"ar"})
 
 
+DEFAULT_REGIONS = (
+    "Agder", "Akershus", "Buskerud", "Finnmark", "Innlandet", "Møre og Romsdal", "Nordland", "Oslo",
+    "Rogaland", "Troms", "Trøndelag", "Vestfold og Telemark", "Vestland", "Østfold",
+)
+
+
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
@@ -52,6 +58,11 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     HOST_LANGUAGE = os.environ.get("HOST_LANGUAGE", "nb")
     PAGE_SIZE = 20
+    # regions of the host country, as they are named there (semicolon-separated in the environment)
+    REGIONS = tuple(r.strip() for r in os.environ.get("REGIONS", "").split(";") if r.strip()) or DEFAULT_REGIONS
+    # languages a position may list as useful besides the local one
+    USEFUL_LANGUAGES = ("en", "ar", "uk", "ru", "pl", "so", "ti", "fa", "prs", "ps", "ku", "tr", "fr", "es",
+                        "de", "sw", "am", "ur", "vi", "th")
 
 
 class DevelopmentConfig(Config):

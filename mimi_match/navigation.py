@@ -12,12 +12,15 @@ HOME_ENDPOINT = {
     Role.ADMIN: "admin.overview",
 }
 
+OPPORTUNITIES = ("opportunities.browse", _l("Opportunities"))
 _MENUS = {
-    None: [("main.index", _l("Home"))],
-    Role.PARTICIPANT: [("participant.home", _l("My page"))],
-    Role.COACH: [("coach.caseload", _l("My caseload"))],
-    Role.HR: [("hr.dashboard", _l("My positions"))],
-    Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users"))],
+    None: [("main.index", _l("Home")), OPPORTUNITIES],
+    Role.PARTICIPANT: [("participant.home", _l("My page")), OPPORTUNITIES,
+                       ("opportunities.saved", _l("Saved for later"))],
+    Role.COACH: [("coach.caseload", _l("My caseload")), OPPORTUNITIES],
+    Role.HR: [("hr.dashboard", _l("My positions")), ("hr.new_position", _l("New position")),
+              ("hr.organisation", _l("Our organisation"))],
+    Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")), OPPORTUNITIES],
 }
 
 

@@ -10,12 +10,15 @@ from mimi_match.models import (
     ParticipantProfile,
     Position,
     PositionKind,
+    PositionSkill,
     PositionStatus,
     Role,
     User,
 )
+from mimi_match.models.base import utcnow
 from mimi_match.services.accounts import start_session
 from mimi_match.services.passwords import hash_password
+from mimi_match.vocabulary import vocabulary
 
 PASSWORD = "correct horse battery"
 _seq = itertools.count(1)
@@ -57,15 +60,22 @@ def create_field(code: str | None = None, name: str = "Elderly care") -> Occupat
     return field
 
 
-def create_position(organisation: Organisation, field: OccupationalField | None = None, **kw) -> Position:
+def create_position(organisation: Organisation, field: OccupationalField | None = None,
+                    required_skill: str | None = "clean building floors", **kw) -> Position:
+    """An open vacancy (published now) with one required skill from the vocabulary."""
+    status = kw.pop("status", PositionStatus.OPEN)
     position = Position(
         organisation=organisation,
         field=field or create_field(),
         kind=kw.pop("kind", PositionKind.VACANCY),
-        status=kw.pop("status", PositionStatus.OPEN),
+        status=status,
         title=kw.pop("title", "Care assistant"),
+        published_at=kw.pop("published_at", utcnow() if status == PositionStatus.OPEN else None),
         **kw,
     )
+    if required_skill:
+        position.skills = [PositionSkill(label=required_skill, required=True,
+                                         concept_uri=vocabulary().resolve(required_skill))]
     db.session.add(position)
     db.session.commit()
     return position

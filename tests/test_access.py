@@ -9,36 +9,69 @@ import pytest
 
 from mimi_match.access import PUBLIC, rule_for
 
+from .factories import create_position
+
 ROLES = ("anonymous", "participant", "coach", "hr", "admin")
 
-# (endpoint, method, path, {role: expected status}); "{user}" is replaced with a real user id.
+
+
+def E(anonymous: int, participant: int, coach: int, hr: int, admin: int) -> dict[str, int]:
+    """Expected status codes, in the order of ROLES."""
+    return dict(anonymous=anonymous, participant=participant, coach=coach, hr=hr, admin=admin)
+
+
+# (endpoint, method, path, expected per role); "{user}" and "{position}" are replaced with real ids:
+# a user who is not the caller, and an open position of the HR user's organisation.
+#                                                                     anon part coach  hr  admin
 ACCESS_TABLE = [
-    ("main.index", "GET", "/", dict(anonymous=200, participant=302, coach=302, hr=302, admin=302)),
-    ("main.health", "GET", "/health", dict(anonymous=200, participant=200, coach=200, hr=200, admin=200)),
+    ("main.index", "GET", "/", E(200, 302, 302, 302, 302)),
+    ("main.health", "GET", "/health", E(200, 200, 200, 200, 200)),
     ("main.set_language", "POST", "/language",
-     dict(anonymous=302, participant=302, coach=302, hr=302, admin=302)),
-    ("auth.login", "GET", "/login", dict(anonymous=200, participant=302, coach=302, hr=302, admin=302)),
-    ("auth.login", "POST", "/login", dict(anonymous=200, participant=302, coach=302, hr=302, admin=302)),
-    ("auth.register", "GET", "/register", dict(anonymous=200, participant=302, coach=302, hr=302, admin=302)),
-    ("auth.register", "POST", "/register", dict(anonymous=200, participant=302, coach=302, hr=302, admin=302)),
-    ("auth.logout", "POST", "/logout", dict(anonymous=302, participant=302, coach=302, hr=302, admin=302)),
-    ("auth.account", "GET", "/account", dict(anonymous=302, participant=200, coach=200, hr=200, admin=200)),
+     E(302, 302, 302, 302, 302)),
+    ("auth.login", "GET", "/login", E(200, 302, 302, 302, 302)),
+    ("auth.login", "POST", "/login", E(200, 302, 302, 302, 302)),
+    ("auth.register", "GET", "/register", E(200, 302, 302, 302, 302)),
+    ("auth.register", "POST", "/register", E(200, 302, 302, 302, 302)),
+    ("auth.logout", "POST", "/logout", E(302, 302, 302, 302, 302)),
+    ("auth.account", "GET", "/account", E(302, 200, 200, 200, 200)),
     ("auth.change_password", "GET", "/account/password",
-     dict(anonymous=302, participant=200, coach=200, hr=200, admin=200)),
+     E(302, 200, 200, 200, 200)),
     ("auth.change_password", "POST", "/account/password",
-     dict(anonymous=302, participant=200, coach=200, hr=200, admin=200)),
-    ("participant.home", "GET", "/me/", dict(anonymous=302, participant=200, coach=403, hr=403, admin=403)),
-    ("coach.caseload", "GET", "/coach/", dict(anonymous=302, participant=403, coach=200, hr=403, admin=403)),
-    ("hr.dashboard", "GET", "/hr/", dict(anonymous=302, participant=403, coach=403, hr=200, admin=403)),
-    ("admin.overview", "GET", "/admin/", dict(anonymous=302, participant=403, coach=403, hr=403, admin=200)),
+     E(302, 200, 200, 200, 200)),
+    ("participant.home", "GET", "/me/", E(302, 200, 403, 403, 403)),
+    ("coach.caseload", "GET", "/coach/", E(302, 403, 200, 403, 403)),
+    ("hr.dashboard", "GET", "/hr/", E(302, 403, 403, 200, 403)),
+    ("admin.overview", "GET", "/admin/", E(302, 403, 403, 403, 200)),
     ("admin.users_list", "GET", "/admin/users",
-     dict(anonymous=302, participant=403, coach=403, hr=403, admin=200)),
+     E(302, 403, 403, 403, 200)),
     ("admin.new_user", "GET", "/admin/users/new",
-     dict(anonymous=302, participant=403, coach=403, hr=403, admin=200)),
+     E(302, 403, 403, 403, 200)),
     ("admin.new_user", "POST", "/admin/users/new",
-     dict(anonymous=302, participant=403, coach=403, hr=403, admin=200)),
+     E(302, 403, 403, 403, 200)),
     ("admin.set_active", "POST", "/admin/users/{user}/active",
-     dict(anonymous=302, participant=403, coach=403, hr=403, admin=302)),
+     E(302, 403, 403, 403, 302)),
+    # browsing is open to everyone; a participant's own steps are for participants
+    ("opportunities.browse", "GET", "/opportunities/", E(200, 200, 200, 200, 200)),
+    ("opportunities.detail", "GET", "/opportunities/{position}",
+     E(200, 200, 200, 200, 200)),
+    ("opportunities.saved", "GET", "/opportunities/saved",
+     E(302, 200, 403, 403, 403)),
+    *[(f"opportunities.{step}", "POST", f"/opportunities/{{position}}/{step}",
+       E(302, 302, 403, 403, 403))
+      for step in ("save", "unsave", "interest", "withdraw")],
+    ("api.skills", "GET", "/api/skills?q=clean", E(302, 200, 200, 200, 200)),
+    # HR managers manage their organisation's positions
+    *[("hr.new_position", method, "/hr/positions/new", E(302, 403, 403, 200, 403))
+      for method in ("GET", "POST")],
+    *[("hr.edit_position", method, "/hr/positions/{position}/edit",
+       E(302, 403, 403, 200, 403)) for method in ("GET", "POST")],
+    ("hr.preview", "GET", "/hr/positions/{position}", E(302, 403, 403, 200, 403)),
+    *[(f"hr.{step}", "POST", f"/hr/positions/{{position}}/{step}",
+       E(302, 403, 403, 302, 403))
+      for step in ("publish", "close", "reopen", "duplicate")],
+    ("hr.organisation", "GET", "/hr/organisation", E(302, 403, 403, 200, 403)),
+    # an empty POST re-saves the organisation unchanged (Flask-WTF falls back to the object's data)
+    ("hr.organisation", "POST", "/hr/organisation", E(302, 403, 403, 302, 403)),
 ]
 
 
@@ -63,7 +96,8 @@ def test_every_route_declares_a_rule(app):
 def test_public_routes_are_few(app):
     with app.test_request_context():
         public = sorted({r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint) == PUBLIC})
-    assert public == ["auth.login", "auth.register", "main.health", "main.index", "main.set_language", "static"]
+    assert public == ["auth.login", "auth.register", "main.health", "main.index", "main.set_language",
+                      "opportunities.browse", "opportunities.detail", "static"]
 
 
 CASES = [(endpoint, method, path, role, expected[role])
@@ -75,7 +109,8 @@ CASES = [(endpoint, method, path, role, expected[role])
 def test_access(app, users, login, endpoint, method, path, role, expected):
     client = app.test_client() if role == "anonymous" else login(users[role])
     target = users["participant"] if role == "admin" else users["coach"]
-    response = client.open(path.format(user=target.id), method=method)
+    position = create_position(users["hr"].organisation, required_skill="clean building floors")
+    response = client.open(path.format(user=target.id, position=position.id), method=method)
     assert response.status_code == expected, response.headers.get("Location")
     if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout"}:
         assert "/login" in response.headers["Location"]

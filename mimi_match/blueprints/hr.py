@@ -1,12 +1,19 @@
-"""The HR manager's pages."""
+"""The HR manager's pages: my positions, creating and managing them, the organisation profile."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import allow
+from ..cefr_text import meaning
+from ..forms.auth import ActionForm
+from ..forms.positions import OrganisationForm, PositionForm, skill_lines
 from ..models import Role
-from ..services import dashboards
+from ..services import dashboards, positions
+from ..services.errors import Conflict, NotFound, ValidationFailed
+from .choices import field_options, language_options, region_options
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -16,4 +23,160 @@ bp = Blueprint("hr", __name__, url_prefix="/hr")
 def dashboard():
     """My organisation's positions by status, with interested candidates."""
     grouped = dashboards.organisation_positions(current_user)
-    return render_template("hr/dashboard.html", grouped=grouped, organisation=current_user.organisation)
+    return render_template("hr/dashboard.html", grouped=grouped, organisation=current_user.organisation,
+                           action_form=ActionForm())
+
+
+def _position_form(**kwargs) -> PositionForm:
+    form = PositionForm(**kwargs)
+    form.field_id.choices = field_options(empty=_("— choose a field —"))
+    form.region.choices = region_options(empty=_("— choose —"))
+    form.other_languages.choices = language_options()
+    return form
+
+
+def _input(form: PositionForm) -> positions.PositionInput:
+    return positions.PositionInput(
+        kind=form.kind.data, title=form.title.data, field_id=form.field_id.data,
+        description=form.description.data, required_skills=skill_lines(form.required_skills.data),
+        nice_skills=skill_lines(form.nice_skills.data), host_language_level=form.host_language_level.data or None,
+        other_languages=form.other_languages.data, location=form.location.data or "",
+        region=form.region.data or "", remote=form.remote.data, hours_per_week=form.hours_per_week.data,
+        contract_type=form.contract_type.data or None, start_date=form.start_date.data,
+        openings=form.openings.data, application_deadline=form.application_deadline.data,
+        duration_weeks=form.duration_weeks.data, purpose=form.purpose.data or None,
+        contact_person=form.contact_person.data or "", learning_content=form.learning_content.data or "",
+        participants_at_once=form.participants_at_once.data,
+    )
+
+
+def _form_values(position) -> dict:
+    """The position as form data (enums as their values, skills one per line)."""
+    values = {name: getattr(position, name) for name in PositionForm.EDITABLE}
+    for name in ("kind", "host_language_level", "contract_type", "purpose"):
+        values[name] = getattr(values[name], "value", values[name]) or ""
+    values["required_skills"] = "\n".join(s.label for s in position.required_skills)
+    values["nice_skills"] = "\n".join(s.label for s in position.nice_skills)
+    values["version_id"] = position.version_id
+    return values
+
+
+def _host_language() -> str:
+    from flask import current_app
+
+    return current_app.config["HOST_LANGUAGE"]
+
+
+@bp.route("/positions/new", methods=["GET", "POST"])
+@allow(Role.HR)
+def new_position():
+    """Write a new vacancy or micro-internship (saved as a draft)."""
+    form = _position_form(kind=request.args.get("kind", "vacancy"))
+    if form.validate_on_submit():
+        try:
+            position = positions.create_position(current_user, _input(form), str(get_locale()), _host_language())
+        except ValidationFailed as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Saved as a draft. Check the preview, then publish."), "success")
+            return redirect(url_for("hr.preview", position_id=position.id))
+    return render_template("hr/position_form.html", form=form, position=None)
+
+
+@bp.route("/positions/<int:position_id>/edit", methods=["GET", "POST"])
+@allow(Role.HR)
+def edit_position(position_id: int):
+    """Change a position of my organisation."""
+    try:
+        position = positions.own_position(current_user, position_id)
+    except NotFound:
+        abort(404)
+    if request.method == "GET":
+        form = _position_form(data=_form_values(position))
+    else:
+        form = _position_form()
+    if form.validate_on_submit():
+        version = int(form.version_id.data) if (form.version_id.data or "").isdigit() else None
+        try:
+            positions.update_position(current_user, position_id, _input(form), version, str(get_locale()),
+                                      _host_language())
+        except (ValidationFailed, Conflict) as error:
+            flash(error.message, "danger")
+        else:
+            flash(_("Your changes are saved."), "success")
+            return redirect(url_for("hr.preview", position_id=position_id))
+    return render_template("hr/position_form.html", form=form, position=position)
+
+
+@bp.get("/positions/<int:position_id>")
+@allow(Role.HR)
+def preview(position_id: int):
+    """The position as participants will see it, with the actions for its status."""
+    try:
+        position = positions.own_position(current_user, position_id)
+    except NotFound:
+        abort(404)
+    return render_template("hr/preview.html", position=position, action_form=ActionForm(),
+                           level_meaning=meaning(position.host_language_level))
+
+
+def _lifecycle(position_id: int, operation, done_message: str):
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        result = operation(current_user, position_id)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return redirect(url_for("hr.preview", position_id=position_id))
+    flash(done_message, "success")
+    return redirect(url_for("hr.preview", position_id=result.id))
+
+
+@bp.post("/positions/<int:position_id>/publish")
+@allow(Role.HR)
+def publish(position_id: int):
+    """Publish: participants can now find the position."""
+    return _lifecycle(position_id, positions.publish, _("The position is published."))
+
+
+@bp.post("/positions/<int:position_id>/close")
+@allow(Role.HR)
+def close(position_id: int):
+    """Close the position (filled, or no longer available)."""
+    filled = request.form.get("filled") == "1"
+    return _lifecycle(position_id, lambda actor, pid: positions.close(actor, pid, filled=filled),
+                      _("The position is closed."))
+
+
+@bp.post("/positions/<int:position_id>/reopen")
+@allow(Role.HR)
+def reopen(position_id: int):
+    """Open a closed position again."""
+    return _lifecycle(position_id, positions.reopen, _("The position is open again."))
+
+
+@bp.post("/positions/<int:position_id>/duplicate")
+@allow(Role.HR)
+def duplicate(position_id: int):
+    """Start a new draft from a copy of this position."""
+    return _lifecycle(position_id, positions.duplicate, _("A copy was saved as a draft. Check the dates."))
+
+
+@bp.route("/organisation", methods=["GET", "POST"])
+@allow(Role.HR)
+def organisation():
+    """Our organisation's profile, shown to participants on every position."""
+    organisation = positions.own_organisation(current_user)
+    form = OrganisationForm(obj=organisation)
+    form.region.choices = region_options(empty=_("— choose —"))
+    if form.validate_on_submit():
+        try:
+            positions.update_organisation(current_user, {name: f.data for name, f in form._fields.items()})
+        except ValidationFailed as error:
+            form.name.errors.append(error.message)
+        else:
+            flash(_("The organisation profile is saved."), "success")
+            return redirect(url_for("hr.organisation"))
+    return render_template("hr/organisation.html", form=form, organisation=organisation)

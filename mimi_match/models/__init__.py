@@ -38,7 +38,7 @@ from .participant import (
     WorkExperience,
 )
 from .placement import Evaluation, Placement
-from .position import Position, PositionSkill, SavedPosition
+from .position import Position, PositionSkill, PositionTerm, SavedPosition
 from .user import User, UserSession
 
 __all__ = [
@@ -48,6 +48,6 @@ __all__ = [
     "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "Notification",
     "OccupationalField", "OnboardingGuide", "Organisation", "ParticipantLanguage", "ParticipantProfile",
     "ParticipantSkill", "Placement", "PlacementOutcome", "PlacementStatus", "Position", "PositionKind",
-    "PositionSkill", "PositionStatus", "RecognitionStatus", "RejectReason", "Role", "SavedPosition",
+    "PositionSkill", "PositionStatus", "PositionTerm", "RecognitionStatus", "RejectReason", "Role", "SavedPosition",
     "SkillConfirmation", "User", "UserSession", "WorkExperience",
 ]

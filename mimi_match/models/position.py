@@ -20,8 +20,8 @@ class Position(TimestampMixin, db.Model):
 
     __tablename__ = "positions"
     __table_args__ = (
-        sa.Index("ix_positions_status_published", "status", "published_at"),
-        sa.Index("ix_positions_status_deadline", "status", "application_deadline"),
+        sa.Index("ix_positions_status_published", "status", "published_at", "id"),
+        sa.Index("ix_positions_status_listed_until", "status", "listed_until", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +54,11 @@ class Position(TimestampMixin, db.Model):
 
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    # normalised title, description and skill labels in every language, kept by services.search_index
+    search_text: Mapped[str] = mapped_column(sa.Text, default="")
+    # the application deadline, or far in the future when there is none: one indexed column serves
+    # both "still open for applications" and "deadline soonest" (kept by services.search_index)
+    listed_until: Mapped[date] = mapped_column(default=date.max)
     version_id: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(back_populates="positions")
@@ -61,6 +66,7 @@ class Position(TimestampMixin, db.Model):
     skills: Mapped[list[PositionSkill]] = relationship(
         back_populates="position", cascade="all, delete-orphan", order_by="PositionSkill.id"
     )
+    terms: Mapped[list[PositionTerm]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
 
     __mapper_args__ = {"version_id_col": version_id}
 
@@ -85,6 +91,22 @@ class PositionSkill(db.Model):
     required: Mapped[bool] = mapped_column(default=True)
 
     position: Mapped[Position] = relationship(back_populates="skills")
+
+
+# byte order (not a language's collation) so that a prefix is a contiguous index range on PostgreSQL too
+TERM_TYPE = sa.String(80).with_variant(sa.String(80, collation="C"), "postgresql")
+
+
+class PositionTerm(db.Model):
+    """One word of a position's search text: word-prefix search through an index, on every database."""
+
+    __tablename__ = "position_terms"
+    __table_args__ = (sa.Index("ix_position_terms_term_position", "term", "position_id"),)
+
+    position_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("positions.id", ondelete="CASCADE"), primary_key=True
+    )
+    term: Mapped[str] = mapped_column(TERM_TYPE, primary_key=True)
 
 
 class SavedPosition(db.Model):

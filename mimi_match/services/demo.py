@@ -45,6 +45,7 @@ from ..models import (
     User,
     WorkExperience,
 )
+from ..vocabulary import vocabulary
 from .fields import load_fields
 from .passwords import hash_password
 
@@ -135,6 +136,11 @@ class _Users:
         db.session.add(user)
         self.by_email[email] = user
         return user, True
+
+
+def _concept(label: str) -> str | None:
+    """The vocabulary concept of a catalogue skill (they are ESCO preferred labels)."""
+    return vocabulary().resolve(label, "en")
 
 
 def _participant_email(i: int) -> str:
@@ -249,8 +255,8 @@ def _seed_positions(rng: random.Random, cat: dict, fields: dict[str, Occupationa
         if (org.id, title) in existing:
             continue
         position = Position(organisation=org, field=fields[code], created_by_id=first_hr[org_key].id, **values)
-        position.skills = ([PositionSkill(label=s, required=True) for s in required]
-                           + [PositionSkill(label=s, required=False) for s in nice])
+        position.skills = ([PositionSkill(label=s, required=True, concept_uri=_concept(s)) for s in required]
+                           + [PositionSkill(label=s, required=False, concept_uri=_concept(s)) for s in nice])
         db.session.add(position)
 
 
@@ -314,7 +320,7 @@ def _fill_profile(profile: ParticipantProfile, plan: dict, fields: dict[str, Occ
     for label, checked_at in plan["skills"]:
         checked = checked_at is not None and coach is not None
         profile.skills.append(ParticipantSkill(
-            label=label,
+            label=label, concept_uri=_concept(label),
             confirmation=SkillConfirmation.COMPETENCE_CHECK if checked else SkillConfirmation.SELF_STATED,
             confirmed_by_id=coach.id if checked else None, confirmed_at=checked_at if checked else None,
         ))

@@ -8,3 +8,17 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Position form: show the fields for the chosen kind only (without JavaScript all are shown).
+document.addEventListener("DOMContentLoaded", () => {
+  const form = document.querySelector("form.position-form");
+  if (!form) return;
+  const update = () => {
+    const kind = form.querySelector("input[name=kind]:checked");
+    const micro = kind && kind.value === "micro_internship";
+    form.querySelectorAll(".micro-only").forEach((el) => el.classList.toggle("d-none", !micro));
+    form.querySelectorAll(".vacancy-only").forEach((el) => el.classList.toggle("d-none", micro));
+  };
+  form.querySelectorAll("input[name=kind]").forEach((radio) => radio.addEventListener("change", update));
+  update();
+});

@@ -1,0 +1,227 @@
+"""Browsing open positions, and a participant's own steps: save for later, "I am interested", withdraw."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from ..extensions import db
+from ..models import (
+    CEFRLevel,
+    Match,
+    MatchEvent,
+    MatchOrigin,
+    MatchStatus,
+    ParticipantLanguage,
+    Position,
+    PositionKind,
+    PositionStatus,
+    PositionTerm,
+    Role,
+    SavedPosition,
+    User,
+)
+from ..models.base import utcnow
+from . import audit
+from .errors import NotFound, PermissionDenied
+from .search_index import search_terms
+
+# a participant can (re)state interest from these; later steps belong to the employer's answer
+INTEREST_FROM = {None, MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.DECLINED, MatchStatus.WITHDRAWN}
+
+
+@dataclass
+class BrowseQuery:
+    q: str = ""
+    field_id: int | None = None
+    kind: str = ""
+    region: str = ""
+    remote: bool = False
+    level: str = ""  # local language level needed at most
+    hours: int | None = None  # hours per week at most
+    start_by: date | None = None
+    sort: str = "newest"
+    page: int = 1
+
+
+@dataclass
+class BrowsePage:
+    positions: list[Position]
+    total: int
+    page: int
+    per_page: int
+    saved_ids: set[int] = field(default_factory=set)
+    interest: dict[int, MatchStatus] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def _open(by_deadline: bool) -> list:
+    """Conditions for "open for applications". The deadline test is written so that the database
+    walks the index of the chosen sort order (published or deadline) and stops after one page."""
+    today = date.today()
+    until = Position.listed_until if by_deadline else func.coalesce(Position.listed_until, today)
+    return [Position.status == PositionStatus.OPEN, until >= today]
+
+
+def _has_word_starting_with(term: str):
+    """Positions with a search word starting with ``term`` (an index range on position_terms)."""
+    return Position.id.in_(
+        select(PositionTerm.position_id).where(PositionTerm.term >= term, PositionTerm.term < term + "\U0010ffff"))
+
+
+def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> BrowsePage:
+    """One page of open positions matching ``query``; a fixed number of queries whatever the page size."""
+    by_deadline = query.sort == "deadline"
+    conditions = _open(by_deadline)
+    conditions += [_has_word_starting_with(term) for term in search_terms(query.q)]
+    if query.field_id:
+        conditions.append(Position.field_id == query.field_id)
+    if query.kind in {k.value for k in PositionKind}:
+        conditions.append(Position.kind == PositionKind(query.kind))
+    if query.region and query.remote:
+        conditions.append(or_(Position.region == query.region, Position.remote.is_(True)))
+    elif query.region:
+        conditions.append(Position.region == query.region)
+    elif query.remote:
+        conditions.append(Position.remote.is_(True))
+    if query.level in {level.value for level in CEFRLevel}:
+        # CEFR codes sort in level order (A1 < A2 < B1 ...), so a string comparison is a level comparison
+        conditions.append(or_(Position.host_language_level.is_(None), Position.host_language_level <= query.level))
+    if query.hours:
+        conditions.append(or_(Position.hours_per_week.is_(None), Position.hours_per_week <= query.hours))
+    if query.start_by:
+        conditions.append(or_(Position.start_date.is_(None), Position.start_date <= query.start_by))
+
+    total = db.session.scalar(select(func.count(Position.id)).where(*conditions)) or 0
+    if by_deadline:
+        order = (Position.listed_until, Position.id)
+    else:
+        order = (Position.published_at.desc(), Position.id.desc())
+    pages = max(1, math.ceil(total / per_page))
+    page = min(max(1, query.page), pages)
+    positions = list(db.session.scalars(
+        select(Position).where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
+        .options(joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills))
+    ).unique())
+    result = BrowsePage(positions, total, page, per_page)
+    if viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile is not None and positions:
+        _add_participant_state(result, viewer.profile.id)
+    return result
+
+
+def _add_participant_state(result: BrowsePage, profile_id: int) -> None:
+    ids = [p.id for p in result.positions]
+    result.saved_ids = set(db.session.scalars(
+        select(SavedPosition.position_id).where(SavedPosition.profile_id == profile_id,
+                                                SavedPosition.position_id.in_(ids))))
+    result.interest = dict(db.session.execute(
+        select(Match.position_id, Match.status).where(Match.profile_id == profile_id, Match.position_id.in_(ids))
+    ).all())
+
+
+def participant_level(viewer: User | None, language: str) -> str | None:
+    """The viewer's CEFR level in the local language, when the viewer is a participant who gave it."""
+    if viewer is None or viewer.role != Role.PARTICIPANT or viewer.profile is None:
+        return None
+    level = db.session.scalar(select(ParticipantLanguage.level).where(
+        ParticipantLanguage.profile_id == viewer.profile.id, ParticipantLanguage.language == language))
+    return level.value if level else None
+
+
+def position_for(viewer: User | None, position_id: int) -> Position:
+    """An open position for anyone; a draft or closed one only for HR of its own organisation (preview)."""
+    position = db.session.scalar(
+        select(Position).where(Position.id == position_id)
+        .options(joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills)))
+    if position is None:
+        raise NotFound(_("No such position."))
+    visible = position.status == PositionStatus.OPEN and position.listed_until >= date.today()
+    own = viewer is not None and viewer.role == Role.HR and viewer.organisation_id == position.organisation_id
+    if not (visible or own):
+        raise NotFound(_("No such position."))
+    return position
+
+
+@dataclass
+class ParticipantPositionState:
+    saved: bool
+    match: Match | None
+
+
+def participant_state(viewer: User, position_id: int) -> ParticipantPositionState:
+    profile = _profile(viewer)
+    saved = db.session.get(SavedPosition, (profile.id, position_id)) is not None
+    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position_id))
+    return ParticipantPositionState(saved, match)
+
+
+def _profile(actor: User):
+    if actor.role != Role.PARTICIPANT or actor.profile is None:
+        raise PermissionDenied(_("Only participants can do this."))
+    return actor.profile
+
+
+def set_saved(actor: User, position_id: int, saved: bool) -> None:
+    """Save a position for later, or forget it again."""
+    profile = _profile(actor)
+    if saved:
+        position_for(actor, position_id)  # only positions the participant may see
+    row = db.session.get(SavedPosition, (profile.id, position_id))
+    if saved and row is None:
+        db.session.add(SavedPosition(profile_id=profile.id, position_id=position_id))
+    elif not saved and row is not None:
+        db.session.delete(row)
+    db.session.commit()
+
+
+def saved_positions(actor: User) -> list[Position]:
+    profile = _profile(actor)
+    return list(db.session.scalars(
+        select(Position).join(SavedPosition, and_(SavedPosition.position_id == Position.id,
+                                                  SavedPosition.profile_id == profile.id))
+        .options(joinedload(Position.field), joinedload(Position.organisation))
+        .order_by(SavedPosition.created_at.desc())
+    ).unique())
+
+
+def _transition(match: Match, to_status: MatchStatus, actor: User, note: str = "") -> None:
+    match.events.append(MatchEvent(from_status=match.status, to_status=to_status, actor_id=actor.id,
+                                   note=note, at=utcnow()))
+    match.status = to_status
+
+
+def express_interest(actor: User, position_id: int) -> Match:
+    """The participant's own step: "I am interested" (no coach approval needed; the coach is informed)."""
+    profile = _profile(actor)
+    position_for(actor, position_id)
+    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position_id))
+    if match is None:
+        match = Match(profile_id=profile.id, position_id=position_id, origin=MatchOrigin.PARTICIPANT,
+                      status=MatchStatus.INTERESTED)
+        match.events.append(MatchEvent(from_status=None, to_status=MatchStatus.INTERESTED, actor_id=actor.id))
+        db.session.add(match)
+    elif match.status in INTEREST_FROM:
+        _transition(match, MatchStatus.INTERESTED, actor)
+    profile.last_active_at = utcnow()
+    audit.record("interest_expressed", actor=actor, subject=actor, target=f"position:{position_id}")
+    db.session.commit()
+    return match
+
+
+def withdraw_interest(actor: User, position_id: int) -> Match | None:
+    """Take "I am interested" back; the employer no longer sees the participant as a candidate."""
+    profile = _profile(actor)
+    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position_id))
+    if match is None or match.status != MatchStatus.INTERESTED:
+        return match
+    _transition(match, MatchStatus.WITHDRAWN, actor)
+    audit.record("interest_withdrawn", actor=actor, subject=actor, target=f"position:{position_id}")
+    db.session.commit()
+    return match
