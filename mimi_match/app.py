@@ -51,7 +51,18 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_context(app)
     register_commands(app)
+    if app.config.get("PRELOAD_VOCABULARY"):
+        _preload_vocabulary()
     return app
+
+
+def _preload_vocabulary() -> None:
+    """Build the skill vocabulary index (about 1.5 s) in the background, before the first keystroke."""
+    import threading
+
+    from .vocabulary import vocabulary
+
+    threading.Thread(target=vocabulary, name="preload-vocabulary", daemon=True).start()
 
 
 def _check_config(app: Flask) -> None:

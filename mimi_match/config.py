@@ -58,6 +58,7 @@ class Config:
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     HOST_LANGUAGE = os.environ.get("HOST_LANGUAGE", "nb")
     PAGE_SIZE = 20
+    PRELOAD_VOCABULARY = True
     # regions of the host country, as they are named there (semicolon-separated in the environment)
     REGIONS = tuple(r.strip() for r in os.environ.get("REGIONS", "").split(";") if r.strip()) or DEFAULT_REGIONS
     # languages a position may list as useful besides the local one
@@ -82,6 +83,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
+    PRELOAD_VOCABULARY = False
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

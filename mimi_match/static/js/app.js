@@ -22,3 +22,9 @@ document.addEventListener("DOMContentLoaded", () => {
   form.querySelectorAll("input[name=kind]").forEach((radio) => radio.addEventListener("change", update));
   update();
 });
+
+// On a phone the filters start folded so the results come first (unless a search is active).
+document.addEventListener("DOMContentLoaded", () => {
+  if (window.innerWidth >= 992 || window.location.search) return;
+  document.querySelectorAll("details.js-collapse-on-phone").forEach((el) => el.removeAttribute("open"));
+});
