@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,7 @@ def register_template_context(app: Flask) -> None:
             "navigation": navigation_for,
             "app_version": __version__,
             "labels": TranslatedLabels(labels),
+            "today": date.today(),
         }
 
     app.add_template_filter(language_name, "language_name")

@@ -31,6 +31,37 @@ MATCH_STATUS_FOR_PARTICIPANT = {
     "placed": _l("Placed"),
     "completed": _l("Completed"),
 }
+RECOGNITION = {
+    "recognised": _l("Yes, it is recognised"),
+    "in_process": _l("I have applied, it is in process"),
+    "not_started": _l("Not yet: I have not applied"),
+    "not_needed": _l("Not needed for the work I want"),
+}
+DESIRED_KINDS = {
+    "vacancy": _l("A job"),
+    "micro_internship": _l("A micro-internship (1–12 weeks, to try and learn)"),
+    "both": _l("Both"),
+}
+CHECK_METHOD = {"interview": _l("Interview"), "practical": _l("Practical task"), "both": _l("Interview and practical task")}
+CHECK_RESULT = {"confirmed": _l("Confirmed"), "partly": _l("Partly shown"), "not_confirmed": _l("Not confirmed")}
+CONSENT_KIND = {
+    "matching": _l("suggestions"),
+    "findable": _l("findable without name"),
+    "share_on_interest": _l("profile shared on interest"),
+}
+ACTION_SOURCE = {
+    "own": _l("my own"),
+    "coach": _l("from my coach"),
+    "skill_gap": _l("skill to learn"),
+    "language_gap": _l("language"),
+    "evaluation": _l("from an evaluation"),
+}
+ACTION_STATUS = {"open": _l("To do"), "in_progress": _l("Doing it"), "done": _l("Done")}
+SKILL_CONFIRMATION = {
+    "self_stated": _l("said by me"),
+    "competence_check": _l("confirmed in a competence check"),
+    "placement": _l("shown in a placement"),
+}
 
 
 def value(enum_or_str) -> str:

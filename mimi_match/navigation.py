@@ -16,11 +16,13 @@ OPPORTUNITIES = ("opportunities.browse", _l("Opportunities"))
 _MENUS = {
     None: [("main.index", _l("Home")), OPPORTUNITIES],
     Role.PARTICIPANT: [("participant.home", _l("My page")), OPPORTUNITIES,
-                       ("opportunities.saved", _l("Saved for later"))],
-    Role.COACH: [("coach.caseload", _l("My caseload")), OPPORTUNITIES],
+                       ("opportunities.saved", _l("Saved for later")), ("participant.plan", _l("My action plan"))],
+    Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.unassigned", _l("Without a coach")), OPPORTUNITIES],
     Role.HR: [("hr.dashboard", _l("My positions")), ("hr.new_position", _l("New position")),
+              ("hr.talent", _l("Find talent")),
               ("hr.organisation", _l("Our organisation"))],
-    Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")), OPPORTUNITIES],
+    Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")),
+                 ("admin.assignments", _l("Coach assignments")), OPPORTUNITIES],
 }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from mimi_match.access import PUBLIC, rule_for
+from mimi_match.extensions import db
+from mimi_match.models import ActionPlanItem, CEFRLevel, ParticipantLanguage, ParticipantSkill, WorkExperience
 
 from .factories import create_position
 
@@ -39,7 +41,29 @@ ACCESS_TABLE = [
     ("auth.change_password", "POST", "/account/password",
      E(302, 200, 200, 200, 200)),
     ("participant.home", "GET", "/me/", E(302, 200, 403, 403, 403)),
+    *[(f"participant.step_{step}", "GET", f"/me/profile/{step}", E(302, 200, 403, 403, 403))
+      for step in ("skills", "experience", "languages", "wishes", "availability", "consent")],
+    # an empty POST is refused with messages where something is required ...
+    *[(f"participant.step_{step}", "POST", f"/me/profile/{step}", E(302, 200, 403, 403, 403))
+      for step in ("skills", "experience", "languages", "wishes")],
+    # ... and saves the unchanged profile where every answer is optional
+    *[(f"participant.step_{step}", "POST", f"/me/profile/{step}", E(302, 302, 403, 403, 403))
+      for step in ("availability", "consent")],
+    ("participant.remove_skill", "POST", "/me/profile/skills/{skill}/remove", E(302, 302, 403, 403, 403)),
+    ("participant.remove_item", "POST", "/me/profile/experience/{experience}/remove", E(302, 302, 403, 403, 403)),
+    ("participant.remove_language", "POST", "/me/profile/languages/nb/remove", E(302, 302, 403, 403, 403)),
+    *[("participant.plan", method, "/me/plan", E(302, 200, 403, 403, 403)) for method in ("GET", "POST")],
+    ("participant.plan_status", "POST", "/me/plan/{item}/status", E(302, 302, 403, 403, 403)),
+    ("participant.plan_remove", "POST", "/me/plan/{item}/remove", E(302, 302, 403, 403, 403)),
+    ("participant.plan_from_gap", "POST", "/me/plan/from-gap", E(302, 302, 403, 403, 403)),
     ("coach.caseload", "GET", "/coach/", E(302, 403, 200, 403, 403)),
+    ("coach.participant", "GET", "/coach/participants/{profile}", E(302, 403, 200, 403, 403)),
+    *[(f"coach.{name}", "POST", f"/coach/participants/{{profile}}/{path}", E(302, 403, 200, 403, 403))
+      for name, path in (("add_note", "notes"), ("add_check", "checks"), ("add_plan_item", "plan"))],
+    ("coach.plan_status", "POST", "/coach/participants/{profile}/plan/{item}/status", E(302, 403, 302, 403, 403)),
+    ("coach.plan_remove", "POST", "/coach/participants/{profile}/plan/{item}/remove", E(302, 403, 302, 403, 403)),
+    ("coach.unassigned", "GET", "/coach/unassigned", E(302, 403, 200, 403, 403)),
+    ("coach.take", "POST", "/coach/unassigned/{profile}/take", E(302, 403, 302, 403, 403)),
     ("hr.dashboard", "GET", "/hr/", E(302, 403, 403, 200, 403)),
     ("admin.overview", "GET", "/admin/", E(302, 403, 403, 403, 200)),
     ("admin.users_list", "GET", "/admin/users",
@@ -48,6 +72,8 @@ ACCESS_TABLE = [
      E(302, 403, 403, 403, 200)),
     ("admin.new_user", "POST", "/admin/users/new",
      E(302, 403, 403, 403, 200)),
+    ("admin.assignments", "GET", "/admin/assignments", E(302, 403, 403, 403, 200)),
+    ("admin.assign", "POST", "/admin/assignments/{profile}", E(302, 403, 403, 403, 302)),
     ("admin.set_active", "POST", "/admin/users/{user}/active",
      E(302, 403, 403, 403, 302)),
     # browsing is open to everyone; a participant's own steps are for participants
@@ -69,10 +95,26 @@ ACCESS_TABLE = [
     *[(f"hr.{step}", "POST", f"/hr/positions/{{position}}/{step}",
        E(302, 403, 403, 302, 403))
       for step in ("publish", "close", "reopen", "duplicate")],
+    ("hr.talent", "GET", "/hr/talent", E(302, 403, 403, 200, 403)),
+    # a participant who did not say "I am interested" in this organisation's positions is not found
+    ("hr.candidate", "GET", "/hr/candidates/{profile}", E(302, 403, 403, 404, 403)),
     ("hr.organisation", "GET", "/hr/organisation", E(302, 403, 403, 200, 403)),
     # an empty POST re-saves the organisation unchanged (Flask-WTF falls back to the object's data)
     ("hr.organisation", "POST", "/hr/organisation", E(302, 403, 403, 302, 403)),
 ]
+
+
+def participant_fixture(users) -> dict[str, int]:
+    """The participant (in the coach's caseload) with a skill, a job, an action-plan step and Norwegian."""
+    profile = users["participant"].profile
+    profile.coach_id = users["coach"].id
+    profile.skills.append(ParticipantSkill(label="cooking"))
+    profile.experiences.append(WorkExperience(title="cook"))
+    profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.A2))
+    item = ActionPlanItem(profile_id=profile.id, title="Visit the job fair")
+    db.session.add(item)
+    db.session.commit()
+    return dict(profile=profile.id, skill=profile.skills[0].id, experience=profile.experiences[0].id, item=item.id)
 
 
 def test_every_route_is_in_the_table(app):
@@ -110,7 +152,8 @@ def test_access(app, users, login, endpoint, method, path, role, expected):
     client = app.test_client() if role == "anonymous" else login(users[role])
     target = users["participant"] if role == "admin" else users["coach"]
     position = create_position(users["hr"].organisation, required_skill="clean building floors")
-    response = client.open(path.format(user=target.id, position=position.id), method=method)
+    ids = participant_fixture(users)
+    response = client.open(path.format(user=target.id, position=position.id, **ids), method=method)
     assert response.status_code == expected, response.headers.get("Location")
     if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout"}:
         assert "/login" in response.headers["Location"]

@@ -10,8 +10,9 @@ from ..forms.admin import StaffUserForm, UserSearchForm
 from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..models import Role
-from ..services import accounts, dashboards, users
+from ..services import accounts, coaching, dashboards, users
 from ..services.errors import NotFound, ValidationFailed
+from .helpers import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -80,3 +81,37 @@ def set_active(user_id: int):
             "success",
         )
     return redirect(url_for("admin.users_list"))
+
+
+@bp.get("/assignments")
+@allow(Role.ADMIN)
+def assignments():
+    """Which coach each participant has; assign or change (the profile content stays private)."""
+    query = (request.args.get("q") or "")[:100]
+    only_unassigned = request.args.get("unassigned") == "1"
+    page = request.args.get("page", 1, type=int) or 1
+    rows, total = coaching.assignments(current_user, query, only_unassigned, page)
+    coach_choices = [(0, _("— no coach —")), *[(c.id, c.display_name) for c in coaching.coaches()]]
+    return render_template("admin/assignments.html", rows=rows, total=total, page=page, query=query,
+                           only_unassigned=only_unassigned, coach_choices=coach_choices, action_form=ActionForm())
+
+
+@bp.post("/assignments/<int:profile_id>")
+@allow(Role.ADMIN)
+def assign(profile_id: int):
+    """Assign a participant to a coach."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        coach_id = int(request.form.get("coach_id", "0") or 0)
+    except ValueError:
+        abort(400)
+    try:
+        coaching.assign(current_user, profile_id, coach_id or None)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The assignment is saved."), "success")
+    return redirect(safe_next(request.form.get("back")) or url_for("admin.assignments"))

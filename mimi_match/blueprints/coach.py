@@ -1,18 +1,178 @@
-"""The coach's pages."""
+"""The coach's pages: caseload, a participant's page (profile, plan, notes, competence checks, history),
+and participants without a coach."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import allow
+from ..forms.auth import ActionForm
+from ..forms.choices import options
+from ..forms.profile import ActionItemForm, CaseloadFilterForm, CompetenceCheckForm, NoteForm
 from ..models import Role
-from ..services import dashboards
+from ..services import action_plan, coaching, profiles
+from ..services.errors import NotFound, PermissionDenied, ValidationFailed
+from .choices import skill_label
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
+
+
+def _host() -> str:
+    return current_app.config["HOST_LANGUAGE"]
 
 
 @bp.get("/")
 @allow(Role.COACH)
 def caseload():
-    """The participants assigned to me."""
-    return render_template("coach/caseload.html", profiles=dashboards.caseload(current_user))
+    """The participants assigned to me, with signals; searchable and sortable."""
+    form = CaseloadFilterForm(request.args)
+    valid = form.validate()
+    rows = coaching.caseload(current_user, _host(), (form.q.data or "") if valid else "",
+                             (form.sort.data or "name") if valid else "name")
+    return render_template("coach/caseload.html", rows=rows, form=form)
+
+
+def _participant_or_404(profile_id: int):
+    try:
+        return coaching.my_participant(current_user, profile_id)
+    except (NotFound, PermissionDenied):
+        abort(404)
+
+
+def _check_form(profile) -> CompetenceCheckForm:
+    form = CompetenceCheckForm(prefix="check")
+    form.skill_id.choices = options([(0, _("— choose —")), *[(s.id, skill_label(s)) for s in profile.skills]])
+    return form
+
+
+@bp.get("/participants/<int:profile_id>")
+@allow(Role.COACH)
+def participant(profile_id: int):
+    """A participant of my caseload: profile, action plan, history, notes, competence checks."""
+    profile = _participant_or_404(profile_id)
+    return _participant_page(profile)
+
+
+def _participant_page(profile, note_form=None, check_form=None, item_form=None):
+    return render_template(
+        "coach/participant.html", profile=profile, history=coaching.history(profile),
+        completeness=profiles.completeness(profile, _host()), steps=profiles.STEPS,
+        items=action_plan.items(current_user, profile.id), action_form=ActionForm(),
+        note_form=note_form or NoteForm(prefix="note"), check_form=check_form or _check_form(profile),
+        item_form=item_form or ActionItemForm(prefix="item"))
+
+
+@bp.post("/participants/<int:profile_id>/notes")
+@allow(Role.COACH)
+def add_note(profile_id: int):
+    """Write a private note about a participant of my caseload."""
+    profile = _participant_or_404(profile_id)
+    form = NoteForm(prefix="note")
+    if form.validate_on_submit():
+        try:
+            coaching.add_note(current_user, profile_id, form.body.data)
+        except ValidationFailed as error:
+            form.body.errors.append(error.message)
+        else:
+            flash(_("The note is saved."), "success")
+            return redirect(url_for("coach.participant", profile_id=profile_id) + "#notes")
+    return _participant_page(profile, note_form=form)
+
+
+@bp.post("/participants/<int:profile_id>/checks")
+@allow(Role.COACH)
+def add_check(profile_id: int):
+    """Record a competence check (the starter package's check by a professional expert)."""
+    profile = _participant_or_404(profile_id)
+    form = _check_form(profile)
+    if form.validate_on_submit():
+        try:
+            coaching.record_competence_check(
+                current_user, profile_id, skill_id=form.skill_id.data or None, new_skill=form.new_skill.data or "",
+                expert_name=form.expert_name.data, method=form.method.data, result=form.result.data,
+                joint_assessment=form.joint_assessment.data, checked_on=form.checked_on.data,
+                locale=str(get_locale()))
+        except ValidationFailed as error:
+            form.skill_id.errors.append(error.message)
+        else:
+            flash(_("The competence check is recorded."), "success")
+            return redirect(url_for("coach.participant", profile_id=profile_id) + "#checks")
+    return _participant_page(profile, check_form=form)
+
+
+@bp.post("/participants/<int:profile_id>/plan")
+@allow(Role.COACH)
+def add_plan_item(profile_id: int):
+    """Add a step to a participant's action plan."""
+    profile = _participant_or_404(profile_id)
+    form = ActionItemForm(prefix="item")
+    if form.validate_on_submit():
+        try:
+            action_plan.add_item(current_user, form.title.data, form.detail.data or "", form.due_date.data,
+                                 profile_id=profile_id)
+        except ValidationFailed as error:
+            form.title.errors.append(error.message)
+        else:
+            flash(_("The step is in the plan."), "success")
+            return redirect(url_for("coach.participant", profile_id=profile_id) + "#plan")
+    return _participant_page(profile, item_form=form)
+
+
+@bp.post("/participants/<int:profile_id>/plan/<int:item_id>/status")
+@allow(Role.COACH)
+def plan_status(profile_id: int, item_id: int):
+    """Mark progress on a step of a participant's plan."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        item = action_plan.set_status(current_user, item_id, request.form.get("status", ""))
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return redirect(url_for("coach.participant", profile_id=profile_id) + "#plan")
+    if item.profile_id != profile_id:
+        abort(404)
+    return redirect(url_for("coach.participant", profile_id=profile_id) + "#plan")
+
+
+@bp.post("/participants/<int:profile_id>/plan/<int:item_id>/remove")
+@allow(Role.COACH)
+def plan_remove(profile_id: int, item_id: int):
+    """Remove a step I added to a participant's plan."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        action_plan.remove_item(current_user, item_id)
+    except NotFound:
+        abort(404)
+    except PermissionDenied as error:
+        flash(error.message, "danger")
+    return redirect(url_for("coach.participant", profile_id=profile_id) + "#plan")
+
+
+@bp.get("/unassigned")
+@allow(Role.COACH)
+def unassigned():
+    """Participants who have no coach yet; I can take one."""
+    return render_template("coach/unassigned.html", profiles=coaching.unassigned(current_user),
+                           action_form=ActionForm())
+
+
+@bp.post("/unassigned/<int:profile_id>/take")
+@allow(Role.COACH)
+def take(profile_id: int):
+    """Take a participant into my caseload."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        coaching.take(current_user, profile_id)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return redirect(url_for("coach.unassigned"))
+    flash(_("The participant is now in your caseload."), "success")
+    return redirect(url_for("coach.participant", profile_id=profile_id))

@@ -11,7 +11,7 @@ from ..cefr_text import meaning
 from ..forms.auth import ActionForm
 from ..forms.positions import OrganisationForm, PositionForm, skill_lines
 from ..models import Role
-from ..services import dashboards, positions
+from ..services import candidates, dashboards, positions
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_options, region_options
 
@@ -180,3 +180,24 @@ def organisation():
             flash(_("The organisation profile is saved."), "success")
             return redirect(url_for("hr.organisation"))
     return render_template("hr/organisation.html", form=form, organisation=organisation)
+
+
+@bp.get("/talent")
+@allow(Role.HR)
+def talent():
+    """Participants who allow being found: anonymous cards (skills, languages, region; no names)."""
+    field_id = request.args.get("field", 0, type=int) or None
+    skill = (request.args.get("skill") or "")[:100]
+    return render_template("hr/talent.html", cards=candidates.findable(current_user, field_id, skill),
+                           fields=field_options(empty=_("All fields")), field_id=field_id or 0, skill=skill)
+
+
+@bp.get("/candidates/<int:profile_id>")
+@allow(Role.HR)
+def candidate(profile_id: int):
+    """A candidate who said "I am interested" in one of our positions, as far as they allow."""
+    try:
+        profile, matches = candidates.candidate_profile(current_user, profile_id)
+    except NotFound:
+        abort(404)
+    return render_template("hr/candidate.html", profile=profile, matches=matches)
