@@ -63,7 +63,7 @@ def detail(position_id: int):
         abort(404)
     state = None
     if current_user.is_authenticated and current_user.role == Role.PARTICIPANT:
-        state = opportunities.participant_state(current_user, position_id)
+        state = opportunities.participant_state(current_user, position, current_app.config["HOST_LANGUAGE"])
     return render_template("opportunities/detail.html", position=position, state=state,
                            level_meaning=meaning(position.host_language_level), action_form=ActionForm())
 

@@ -25,6 +25,11 @@ from ..models import (
     ActionSource,
     ActionStatus,
     CEFRLevel,
+    CheckMethod,
+    CheckResult,
+    CompetenceCheck,
+    ConsentEvent,
+    ConsentKind,
     ContractType,
     DesiredField,
     DesiredKinds,
@@ -401,5 +406,34 @@ def seed_demo(today: date | None = None) -> list[tuple[str, str, str]]:
     db.session.flush()  # ids for positions, skill confirmations and action plans
     _seed_positions(rng, cat, fields, orgs, first_hr, today)
     _seed_participants(rng, cat, fields, coaches, users, today)
+    db.session.flush()
+    _seed_check_records(rng)
     db.session.commit()
     return users.logins
+
+
+EXPERTS = ("Kari Nilsen, chef", "Ola Berg, care nurse", "Ingrid Dahl, master electrician", "Per Lunde, foreman",
+           "Nina Aas, cleaning supervisor", "Jonas Vik, workshop leader")
+
+
+def _seed_check_records(rng: random.Random) -> None:
+    """Each demo skill marked as checked gets its competence-check record; each consent its history."""
+    checked = db.session.scalars(
+        select(ParticipantSkill).where(ParticipantSkill.confirmation == SkillConfirmation.COMPETENCE_CHECK,
+                                       ~ParticipantSkill.id.in_(select(CompetenceCheck.skill_id)
+                                                                .where(CompetenceCheck.skill_id.is_not(None))))
+    ).all()
+    for skill in checked:
+        method = rng.choice((CheckMethod.PRACTICAL, CheckMethod.INTERVIEW, CheckMethod.BOTH))
+        db.session.add(CompetenceCheck(
+            profile_id=skill.profile_id, skill_id=skill.id, coach_id=skill.confirmed_by_id,
+            expert_name=rng.choice(EXPERTS), method=method, result=CheckResult.CONFIRMED,
+            joint_assessment="Shown with confidence in a practical task; we agreed it counts as confirmed.",
+            checked_on=(skill.confirmed_at or datetime.now()).date()))
+    has_history = select(ConsentEvent.profile_id)
+    for profile in db.session.scalars(select(ParticipantProfile).where(~ParticipantProfile.id.in_(has_history))):
+        for kind, attribute in ((ConsentKind.MATCHING, "consent_matching"), (ConsentKind.FINDABLE, "consent_findable"),
+                                (ConsentKind.SHARE_ON_INTEREST, "consent_share_on_interest")):
+            if getattr(profile, attribute):
+                db.session.add(ConsentEvent(profile_id=profile.id, kind=kind, granted=True,
+                                            actor_id=profile.user_id, at=profile.created_at))

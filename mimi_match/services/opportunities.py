@@ -10,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
+from ..matching import cefr
 from ..models import (
     CEFRLevel,
     Match,
@@ -17,8 +18,10 @@ from ..models import (
     MatchOrigin,
     MatchStatus,
     ParticipantLanguage,
+    ParticipantSkill,
     Position,
     PositionKind,
+    PositionSkill,
     PositionStatus,
     PositionTerm,
     Role,
@@ -153,13 +156,27 @@ def position_for(viewer: User | None, position_id: int) -> Position:
 class ParticipantPositionState:
     saved: bool
     match: Match | None
+    missing_skills: list[PositionSkill] = field(default_factory=list)
+    language_gap: str | None = None  # the level the position needs, when above the participant's
 
 
-def participant_state(viewer: User, position_id: int) -> ParticipantPositionState:
+def participant_state(viewer: User, position: Position, host_language: str) -> ParticipantPositionState:
+    """Saved? Where does my step stand? Which required skills and language level do I not have yet?"""
     profile = _profile(viewer)
-    saved = db.session.get(SavedPosition, (profile.id, position_id)) is not None
-    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position_id))
-    return ParticipantPositionState(saved, match)
+    saved = db.session.get(SavedPosition, (profile.id, position.id)) is not None
+    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position.id))
+    mine = db.session.execute(select(ParticipantSkill.concept_uri, ParticipantSkill.label)
+                              .where(ParticipantSkill.profile_id == profile.id)).all()
+    concepts = {uri for uri, _label in mine if uri}
+    labels = {label.casefold() for _uri, label in mine}
+    missing = [s for s in position.required_skills
+               if not (s.concept_uri and s.concept_uri in concepts) and s.label.casefold() not in labels]
+    gap = None
+    if position.host_language_level is not None:
+        level = participant_level(viewer, host_language)
+        if cefr.gap(position.host_language_level.value, level) > 0:
+            gap = position.host_language_level.value
+    return ParticipantPositionState(saved, match, missing, gap)
 
 
 def _profile(actor: User):
