@@ -42,7 +42,11 @@ DESIRED_KINDS = {
     "micro_internship": _l("A micro-internship (1–12 weeks, to try and learn)"),
     "both": _l("Both"),
 }
-CHECK_METHOD = {"interview": _l("Interview"), "practical": _l("Practical task"), "both": _l("Interview and practical task")}
+CHECK_METHOD = {
+    "interview": _l("Interview"),
+    "practical": _l("Practical task"),
+    "both": _l("Interview and practical task"),
+}
 CHECK_RESULT = {"confirmed": _l("Confirmed"), "partly": _l("Partly shown"), "not_confirmed": _l("Not confirmed")}
 CONSENT_KIND = {
     "matching": _l("suggestions"),

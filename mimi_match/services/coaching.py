@@ -211,9 +211,10 @@ def assignments(actor: User, query: str = "", only_unassigned: bool = False, pag
     if only_unassigned:
         stmt = stmt.where(ParticipantProfile.coach_id.is_(None))
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db.session.scalars(stmt.options(selectinload(ParticipantProfile.user), selectinload(ParticipantProfile.coach))
-                              .order_by(User.display_name, ParticipantProfile.id)
-                              .limit(per_page).offset((max(1, page) - 1) * per_page)).all()
+    rows = db.session.scalars(
+        stmt.options(selectinload(ParticipantProfile.user), selectinload(ParticipantProfile.coach))
+        .order_by(User.display_name, ParticipantProfile.id)
+        .limit(per_page).offset((max(1, page) - 1) * per_page)).all()
     return list(rows), total
 
 
