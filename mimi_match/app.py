@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import date
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 

@@ -10,23 +10,13 @@ from __future__ import annotations
 import bisect
 import gzip
 import json
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from .matching.text import normalise
+
 SOURCE_LANGUAGE = "en"
-_ARABIC_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None})
-_SPLIT = re.compile(r"[^\w]+", re.UNICODE)
-
-
-def normalise(text: str) -> str:
-    """Fold case, accents, Arabic letter variants and spacing, so that search forgives spelling."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = text.translate(_ARABIC_FOLD)
-    return " ".join(_SPLIT.split(text)).strip()
 
 
 @dataclass(frozen=True, slots=True)

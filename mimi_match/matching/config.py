@@ -1,0 +1,47 @@
+"""Weights and thresholds of the matching model: configuration, not code."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Weights:
+    """How much each component counts in the score (they sum to 1)."""
+
+    skills: float = 0.55
+    wish: float = 0.20
+    language: float = 0.10
+    location: float = 0.07
+    availability: float = 0.05
+    kind: float = 0.03
+
+
+@dataclass(frozen=True)
+class MatchingConfig:
+    weights: Weights = field(default_factory=Weights)
+    # skills: share of concept coverage vs. text similarity of skills/experience and description
+    concept_share: float = 0.8
+    confirmed_weight: float = 1.0  # a participant's skill confirmed by a competence check ...
+    self_stated_weight: float = 0.7  # ... counts more than one they stated themselves
+    nice_to_have_weight: float = 0.4  # a position's nice-to-have skill vs. a required one (1.0)
+    typo_similarity: float = 0.72  # free text counts as a concept when its label is this similar
+    # wish: rank of the position's field among the participant's wishes, and the wish text vs. title
+    rank_scores: tuple[float, ...] = (1.0, 0.75, 0.5)
+    wish_text_share: float = 0.3
+    # language: one level below is a bridgeable gap (micro-internships only); more excludes
+    bridgeable_score: float = 0.5
+    # location when neither the region matches nor both sides are remote
+    other_region_score: float = 0.25
+    # availability: starting later than the position starts
+    late_start_score: float = 0.5
+    text_dimensions: int = 48
+    min_score: float = 0.2  # suggestions below this are not made
+    # oversupply: seekers per opening R = (demand + 1) / (supply + 1)
+    oversupply_ratio: float = 3.0
+    oversupply_factor: float = 2.0  # ... and at least this many times the platform-wide ratio
+    min_demand: float = 10.0
+    shortage_ratio: float = 0.5
+    rank_demand: tuple[float, ...] = (1.0, 0.5, 0.25)  # a first wish counts fully, a third a quarter
+
+    def as_dict(self) -> dict:
+        return asdict(self)

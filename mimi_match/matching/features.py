@@ -1,0 +1,275 @@
+"""Feature builders: records -> a sparse concept matrix and one dense matrix per side whose product is
+every other score component. Only the fields of ``records`` are read (protected characteristics do
+not exist there)."""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from .cefr import LEVELS, gap
+from .config import MatchingConfig
+from .records import ParticipantRecord, PositionRecord, Skill
+from .text import normalise
+
+EXCLUDED = -1000.0  # added to a pair's score when a hard rule excludes it
+HOURS_BUCKETS = (0, 10, 16, 20, 25, 30, 37, 45, 61)  # bucket i holds hours in [b_i, b_{i+1})
+MONTHS = 36  # start dates are compared by month, up to three years ahead
+KINDS = ("vacancy", "micro_internship", "both")
+
+
+def participant_skill_text(p: ParticipantRecord) -> str:
+    return normalise(" ".join([s.label for s in p.skills] + [p.experience]))
+
+
+def position_skill_text(q: PositionRecord) -> str:
+    return normalise(" ".join([s.label for s in (*q.required, *q.nice)] + [q.title, q.description]))
+
+
+class TextSpace:
+    """Character n-gram TF-IDF reduced by SVD: inflection and typos land close together."""
+
+    def __init__(self, dimensions: int, seed: int = 0):
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True,
+                                          min_df=2, max_features=60000, dtype=np.float32)
+        self.svd = TruncatedSVD(n_components=dimensions, random_state=seed, algorithm="randomized", n_iter=4)
+        self.dimensions = dimensions
+
+    def fit(self, documents: Sequence[str], sample: int = 20000, seed: int = 0) -> TextSpace:
+        rng = np.random.default_rng(seed)
+        docs = [d for d in documents if d] or ["empty"]
+        if len(docs) > sample:
+            docs = [docs[i] for i in rng.choice(len(docs), sample, replace=False)]
+        matrix = self.vectorizer.fit_transform(docs)
+        components = max(1, min(self.dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1))
+        self.svd.set_params(n_components=components)
+        self.svd.fit(matrix)
+        self.dimensions = components
+        return self
+
+    def embed(self, documents: Sequence[str]) -> np.ndarray:
+        if not documents:
+            return np.zeros((0, self.dimensions), dtype=np.float32)
+        reduced = self.svd.transform(self.vectorizer.transform(documents)).astype(np.float32)
+        return normalize(reduced).astype(np.float32)
+
+
+class ConceptResolver:
+    """Maps free-text skills to the nearest concept label (char n-grams), when similar enough."""
+
+    def __init__(self, concept_labels: Mapping[str, Sequence[str]], threshold: float):
+        self.threshold = threshold
+        pairs = [(concept, normalise(label)) for concept, labels in concept_labels.items() for label in labels]
+        pairs = [(c, text) for c, text in pairs if text]
+        self.concepts = [c for c, _ in pairs]
+        self.exact = {text: c for c, text in pairs}
+        self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
+        self.matrix = self.vectorizer.fit_transform([text for _, text in pairs]) if pairs else None
+
+    def resolve(self, labels: Sequence[str]) -> list[tuple[str | None, float]]:
+        """(concept, similarity) for each label; (None, 0) below the threshold."""
+        if self.matrix is None or not labels:
+            return [(None, 0.0)] * len(labels)
+        texts = [normalise(label) for label in labels]
+        out: list[tuple[str | None, float] | None] = [(self.exact[t], 1.0) if t in self.exact else None
+                                                      for t in texts]
+        todo = [i for i, r in enumerate(out) if r is None]
+        if todo:
+            sims = self.vectorizer.transform([texts[i] for i in todo]) @ self.matrix.T
+            sims = sims.tocsr()
+            for row, i in enumerate(todo):
+                start, end = sims.indptr[row], sims.indptr[row + 1]
+                if start == end:
+                    out[i] = (None, 0.0)
+                    continue
+                best = start + int(np.argmax(sims.data[start:end]))
+                value = float(sims.data[best])
+                out[i] = (self.concepts[sims.indices[best]], value) if value >= self.threshold else (None, 0.0)
+        return out  # type: ignore[return-value]
+
+
+@dataclass
+class Layout:
+    """Where each component sits in the dense matrices (column slices)."""
+
+    skills_text: slice
+    wish_rank: slice
+    wish_text: slice
+    language: slice
+    location: slice
+    availability: slice
+    kind: slice
+    width: int
+
+    def parts(self) -> dict[str, list[slice]]:
+        return {"skills": [self.skills_text], "wish": [self.wish_rank, self.wish_text],
+                "language": [self.language], "location": [self.location],
+                "availability": [self.availability], "kind": [self.kind]}
+
+
+def hours_bucket(hours: int | None) -> int:
+    """0 = unknown, 1.. = buckets of HOURS_BUCKETS."""
+    if hours is None:
+        return 0
+    return 1 + max(i for i, low in enumerate(HOURS_BUCKETS[:-1]) if hours >= low)
+
+
+def month_index(day: date | None, reference: date) -> int:
+    """0 = unknown or now, 1..MONTHS-1 = months after the reference month."""
+    if day is None:
+        return 0
+    months = (day.year - reference.year) * 12 + day.month - reference.month
+    return int(min(max(months, 0), MONTHS - 1))
+
+
+def level_index(level: str | None) -> int:
+    """0 = none given, 1..6 = A1..C2."""
+    return 0 if level is None else LEVELS.index(level) + 1
+
+
+class FeatureBuilder:
+    """Fitted once; turns records into the model's matrices (and single rows for updates)."""
+
+    def __init__(self, config: MatchingConfig, fields: Sequence[int], regions: Sequence[str], host_language: str,
+                 text: TextSpace, reference: date):
+        self.config = config
+        self.field_col = {f: i for i, f in enumerate(fields)}
+        self.region_col = {r: i for i, r in enumerate(regions)}
+        self.host_language = host_language
+        self.text = text
+        self.reference = reference
+        d, n_fields, n_regions = text.dimensions, len(fields), len(regions)
+        widths = [("skills_text", d), ("wish_rank", n_fields + 1), ("wish_text", d), ("language", 7),
+                  ("location", 2 * n_regions + 2), ("availability", len(HOURS_BUCKETS) + MONTHS), ("kind", 3)]
+        slices, start = {}, 0
+        for name, width in widths:
+            slices[name] = slice(start, start + width)
+            start += width
+        self.layout = Layout(**slices, width=start)
+
+    # --- participants ------------------------------------------------------------------------
+    def participants(self, records: Sequence[ParticipantRecord]) -> np.ndarray:
+        cfg, lay, w = self.config, self.layout, self.config.weights
+        x = np.zeros((len(records), lay.width), dtype=np.float32)
+        x[:, lay.skills_text] = w.skills * (1 - cfg.concept_share) * self.text.embed(
+            [participant_skill_text(p) for p in records])
+        x[:, lay.wish_text] = w.wish * cfg.wish_text_share * self.text.embed([normalise(p.wish_text) for p in records])
+        n_regions = len(self.region_col)
+        loc = lay.location.start
+        for row, p in enumerate(records):
+            for rank, field in enumerate(p.desired_fields[: len(cfg.rank_scores)]):
+                col = self.field_col.get(field)
+                if col is not None:
+                    x[row, lay.wish_rank.start + col] = w.wish * (1 - cfg.wish_text_share) * cfg.rank_scores[rank]
+            x[row, lay.language.start + level_index(p.languages.get(self.host_language))] = 1.0
+            region = self.region_col.get(p.region)
+            if region is not None:
+                x[row, loc + region] = 1.0  # same region
+                if p.remote_ok:
+                    x[row, loc + n_regions + region] = 1.0  # same region and both remote (subtracted once)
+            x[row, loc + 2 * n_regions] = 1.0 if p.remote_ok else 0.0
+            x[row, loc + 2 * n_regions + 1] = 1.0  # constant: the base location score
+            x[row, lay.availability.start + hours_bucket(p.hours_per_week)] = 1.0
+            x[row, lay.availability.start + len(HOURS_BUCKETS) + month_index(p.available_from, self.reference)] = 1.0
+            x[row, lay.kind.start + KINDS.index(p.desired_kinds if p.desired_kinds in KINDS else "both")] = 1.0
+        return x
+
+    # --- positions ---------------------------------------------------------------------------
+    def positions(self, records: Sequence[PositionRecord]) -> np.ndarray:
+        cfg, lay, w = self.config, self.layout, self.config.weights
+        y = np.zeros((len(records), lay.width), dtype=np.float32)
+        y[:, lay.skills_text] = self.text.embed([position_skill_text(q) for q in records])
+        y[:, lay.wish_text] = self.text.embed([normalise(q.title) for q in records])
+        n_regions = len(self.region_col)
+        loc = lay.location.start
+        base, rest = cfg.other_region_score, 1 - cfg.other_region_score
+        for row, q in enumerate(records):
+            col = self.field_col.get(q.field_id)
+            if col is not None:
+                y[row, lay.wish_rank.start + col] = 1.0
+            micro = q.kind == "micro_internship"
+            for have in range(7):
+                y[row, lay.language.start + have] = w.language * self._language_score(have, q.level_needed, micro)
+            region = self.region_col.get(q.region)
+            # location = base + rest * (same + both_remote - same * both_remote)
+            if region is not None:
+                y[row, loc + region] = w.location * rest
+                if q.remote:
+                    y[row, loc + n_regions + region] = -w.location * rest
+            y[row, loc + 2 * n_regions] = w.location * rest if q.remote else 0.0
+            y[row, loc + 2 * n_regions + 1] = w.location * base
+            for bucket in range(len(HOURS_BUCKETS)):
+                y[row, lay.availability.start + bucket] = w.availability * 0.5 * self._hours_score(bucket, q)
+            start = month_index(q.start_date, self.reference)
+            for month in range(MONTHS):
+                fits = month == 0 or q.start_date is None or month <= start
+                y[row, lay.availability.start + len(HOURS_BUCKETS) + month] = w.availability * 0.5 * (
+                    1.0 if fits else cfg.late_start_score)
+            for i, wanted in enumerate(KINDS):
+                y[row, lay.kind.start + i] = w.kind * (1.0 if wanted in ("both", q.kind) else 0.0)
+        return y
+
+    def _language_score(self, have: int, needed: str | None, micro: bool) -> float:
+        steps = gap(needed, LEVELS[have - 1] if have else None)
+        if steps == 0:
+            return 1.0
+        if steps == 1 and micro:
+            return self.config.bridgeable_score
+        return EXCLUDED / max(self.config.weights.language, 1e-6)
+
+    @staticmethod
+    def _hours_score(bucket: int, q: PositionRecord) -> float:
+        if bucket == 0 or q.hours_per_week is None:
+            return 1.0
+        available = HOURS_BUCKETS[bucket] if bucket < len(HOURS_BUCKETS) else HOURS_BUCKETS[-1]
+        upper = HOURS_BUCKETS[min(bucket, len(HOURS_BUCKETS) - 1)]
+        return 1.0 if q.hours_per_week <= max(available, upper) else max(0.0, upper / q.hours_per_week)
+
+
+class ConceptSpace:
+    """Participants x concepts (how well they hold it) and positions x concepts (how much it counts)."""
+
+    def __init__(self, positions: Sequence[PositionRecord], config: MatchingConfig):
+        self.config = config
+        concepts = sorted({s.concept for q in positions for s in (*q.required, *q.nice) if s.concept})
+        self.col = {c: i for i, c in enumerate(concepts)}
+
+    def position_matrix(self, records: Sequence[PositionRecord]) -> sparse.csr_matrix:
+        rows, cols, vals = [], [], []
+        for row, q in enumerate(records):
+            weights: dict[int, float] = {}
+            for skill, value in [(s, 1.0) for s in q.required] + [(s, self.config.nice_to_have_weight) for s in q.nice]:
+                col = self.col.get(skill.concept) if skill.concept else None
+                if col is not None:
+                    weights[col] = max(weights.get(col, 0.0), value)
+            total = sum(weights.values())
+            for col, value in weights.items():
+                rows.append(row), cols.append(col), vals.append(value / total)
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(len(records), len(self.col)), dtype=np.float32)
+
+    def participant_matrix(self, records: Sequence[ParticipantRecord],
+                           resolved: Mapping[str, tuple[str | None, float]]) -> sparse.csr_matrix:
+        rows, cols, vals = [], [], []
+        for row, p in enumerate(records):
+            weights: dict[int, float] = {}
+            for skill in p.skills:
+                concept, similarity = self.concept_of(skill, resolved)
+                col = self.col.get(concept) if concept else None
+                if col is None:
+                    continue
+                held = self.config.confirmed_weight if skill.confirmed else self.config.self_stated_weight
+                weights[col] = max(weights.get(col, 0.0), held * similarity)
+            for col, value in weights.items():
+                rows.append(row), cols.append(col), vals.append(value)
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(len(records), len(self.col)), dtype=np.float32)
+
+    def concept_of(self, skill: Skill, resolved: Mapping[str, tuple[str | None, float]]) -> tuple[str | None, float]:
+        if skill.concept and skill.concept in self.col:
+            return skill.concept, 1.0
+        return resolved.get(skill.label, (None, 0.0))
