@@ -20,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(match_cli)
 
 
 @click.command("create-admin")
@@ -59,6 +60,7 @@ def demo_seed() -> None:
     from .services.demo import seed_demo
 
     logins = seed_demo()
+    _rebuild_with_progress()
     by_role: dict[str, list[str]] = {}
     for role, email, _password in logins:
         by_role.setdefault(role, []).append(email)
@@ -68,6 +70,47 @@ def demo_seed() -> None:
         emails = by_role.get(role, [])
         shown = ", ".join(emails[:3]) + (f" ... ({len(emails)} in all)" if len(emails) > 3 else "")
         click.echo(f"  {role:<12} {shown}")
+
+
+match_cli = AppGroup("match", help="The matching model and its suggestions.")
+STAGES = {"records": "reading profiles and positions", "fit": "fitting the model",
+          "suggest": "writing suggestions", "save": "saving the model"}
+
+
+def _rebuild_with_progress() -> dict:
+    from .services.matching import rebuild
+
+    with click.progressbar(length=len(STAGES), label="Matching model", show_eta=False,
+                           item_show_func=lambda stage: STAGES.get(stage or "", "")) as bar:
+        def step(stage: str) -> None:
+            bar.update(1, stage)
+
+        result = rebuild(step)
+    click.echo(f"Model {result['version']}: {result['participants']} participants, {result['positions']} open "
+               f"positions, {result['suggestions']} suggestions ({result['created']} new).")
+    return result
+
+
+@match_cli.command("rebuild")
+def match_rebuild() -> None:
+    """Refit the matching model and renew every suggestion (coaches review new ones)."""
+    _rebuild_with_progress()
+
+
+@match_cli.command("balance")
+@click.option("--region", default=None, help="Only this region.")
+def match_balance(region: str | None) -> None:
+    """Seekers per opening per field; oversupplied and shortage fields are marked."""
+    from .extensions import db
+    from .models import OccupationalField
+    from .services.matching import balance
+
+    result = balance(region)
+    names = {f.id: f.name("en") for f in db.session.scalars(db.select(OccupationalField))}
+    click.echo(f"platform-wide: {result.platform_ratio} seekers per opening")
+    for entry in sorted(result.fields.values(), key=lambda e: -e.ratio):
+        click.echo(f"  {names.get(entry.field_id, entry.field_id)!s:<40} demand {entry.demand:6.1f}  "
+                   f"openings {entry.supply:4d}  R {entry.ratio:6.2f}  {entry.status}")
 
 
 search_cli = AppGroup("search", help="The search index of positions.")

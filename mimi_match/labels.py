@@ -66,6 +66,7 @@ SKILL_CONFIRMATION = {
     "competence_check": _l("confirmed in a competence check"),
     "placement": _l("shown in a placement"),
 }
+FIELD_STATUS = {"oversupplied": _l("Oversupplied"), "shortage": _l("Shortage"), "balanced": _l("Balanced")}
 
 
 def value(enum_or_str) -> str:

@@ -17,12 +17,13 @@ _MENUS = {
     None: [("main.index", _l("Home")), OPPORTUNITIES],
     Role.PARTICIPANT: [("participant.home", _l("My page")), OPPORTUNITIES,
                        ("opportunities.saved", _l("Saved for later")), ("participant.plan", _l("My action plan"))],
-    Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.unassigned", _l("Without a coach")), OPPORTUNITIES],
+    Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.unassigned", _l("Without a coach")),
+                 ("coach.fields", _l("Fields")), OPPORTUNITIES],
     Role.HR: [("hr.dashboard", _l("My positions")), ("hr.new_position", _l("New position")),
               ("hr.talent", _l("Find talent")),
               ("hr.organisation", _l("Our organisation"))],
     Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")),
-                 ("admin.assignments", _l("Coach assignments")), OPPORTUNITIES],
+                 ("admin.assignments", _l("Coach assignments")), ("coach.fields", _l("Fields")), OPPORTUNITIES],
 }
 
 

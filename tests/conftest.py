@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 
 import pytest
 from flask.globals import _cv_app
@@ -62,8 +63,14 @@ class IsolatedClient(FlaskClient):
                 db.session.expire_all()
 
 
+_MATCHING_DIRS: list = []
+
+
 def make_app(**overrides):
     app = create_app("testing")
+    # every app its own folder for persisted models: nothing is written into the checkout
+    _MATCHING_DIRS.append(tempfile.TemporaryDirectory(prefix="mimi-matching-"))
+    app.config["MATCHING_DIR"] = _MATCHING_DIRS[-1].name
     app.config.update(overrides)
     app.test_client_class = IsolatedClient
     return app

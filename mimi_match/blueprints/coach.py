@@ -12,7 +12,7 @@ from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..forms.profile import ActionItemForm, CaseloadFilterForm, CompetenceCheckForm, NoteForm
 from ..models import Role
-from ..services import action_plan, coaching, profiles
+from ..services import action_plan, coaching, matching, profiles
 from ..services.errors import NotFound, PermissionDenied, ValidationFailed
 from .choices import skill_label
 
@@ -151,6 +151,20 @@ def plan_remove(profile_id: int, item_id: int):
     except PermissionDenied as error:
         flash(error.message, "danger")
     return redirect(url_for("coach.participant", profile_id=profile_id) + "#plan")
+
+
+@bp.get("/fields")
+@allow(Role.COACH, Role.ADMIN)
+def fields():
+    """Wishes and openings per occupational field; oversupplied fields are marked (table and chart)."""
+    region = request.args.get("region") or None
+    if region and region not in current_app.config["REGIONS"]:
+        region = None
+    result, names = matching.field_overview(region)
+    rows = sorted(result.fields.values(), key=lambda e: (-e.ratio, e.field_id))
+    scale = max([1.0] + [max(e.demand, e.supply) for e in rows])
+    return render_template("coach/fields.html", rows=rows, names=names, result=result, scale=scale,
+                           region=region, regions=current_app.config["REGIONS"])
 
 
 @bp.get("/unassigned")

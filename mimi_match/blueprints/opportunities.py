@@ -9,7 +9,7 @@ from ..access import allow, public
 from ..cefr_text import meaning
 from ..forms.auth import ActionForm
 from ..forms.choices import options
-from ..forms.positions import BrowseForm
+from ..forms.positions import SORTS, BrowseForm
 from ..matching.cefr import LEVELS
 from ..models import Role
 from ..services import opportunities
@@ -32,6 +32,10 @@ def browse():
     form.region.choices = region_options(empty=_("All regions"))
     form.level.choices = options([("", _("Any level")), *[(level, level) for level in LEVELS]])
     my_level = opportunities.participant_level(_viewer(), current_app.config["HOST_LANGUAGE"])
+    if current_user.is_authenticated and current_user.role == Role.PARTICIPANT:
+        form.sort.choices = options([("fit", _("Fits me best")), *SORTS])
+        if "sort" not in request.args:
+            form.sort.data = "fit"
     if "level" not in request.args and my_level:
         form.level.data = my_level  # participants see what fits their language level first; they can widen it
     valid = form.validate()

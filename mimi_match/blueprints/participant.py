@@ -22,7 +22,7 @@ from ..forms.profile import (
     WishesForm,
 )
 from ..models import Role
-from ..services import action_plan, profiles
+from ..services import action_plan, matching, profiles
 from ..services.errors import NotFound, ValidationFailed
 from .choices import field_options, language_name, region_options
 from .helpers import safe_next
@@ -59,6 +59,7 @@ def home():
     profile = profiles.own_profile(current_user)
     return render_template("participant/home.html", profile=profile, steps=profiles.STEPS,
                            completeness=profiles.completeness(profile, _host()),
+                           advice=matching.oversupply_advice(profile),
                            actions=[i for i in action_plan.items(current_user) if i.status.value != "done"][:5])
 
 
@@ -193,7 +194,7 @@ def step_wishes():
         else:
             flash(_("Saved."), "success")
             return _after_save("wishes")
-    return _render_step("wishes", profile=profile, form=form)
+    return _render_step("wishes", profile=profile, form=form, advice=matching.oversupply_advice(profile))
 
 
 @bp.route("/profile/availability", methods=["GET", "POST"])

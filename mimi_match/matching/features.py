@@ -237,20 +237,40 @@ class ConceptSpace:
 
     def __init__(self, positions: Sequence[PositionRecord], config: MatchingConfig):
         self.config = config
-        concepts = sorted({s.concept for q in positions for s in (*q.required, *q.nice) if s.concept})
+        counts: dict[str, int] = {}
+        for q in positions:
+            for concept in {s.concept for s in (*q.required, *q.nice) if s.concept}:
+                counts[concept] = counts.get(concept, 0) + 1
+        concepts = sorted(counts)
         self.col = {c: i for i, c in enumerate(concepts)}
+        # a skill few positions ask for says more about a fit than one that every position asks for
+        n = len(positions)
+        self.idf = np.array([np.log((n + 1) / (counts[c] + 1)) + 1.0 for c in concepts], dtype=np.float32)
+
+    def _position_weights(self, q: PositionRecord) -> dict[int, float]:
+        weights: dict[int, float] = {}
+        for skill, value in [(s, 1.0) for s in q.required] + [(s, self.config.nice_to_have_weight) for s in q.nice]:
+            col = self.col.get(skill.concept) if skill.concept else None
+            if col is not None:
+                weights[col] = max(weights.get(col, 0.0), value)
+        return weights
 
     def position_matrix(self, records: Sequence[PositionRecord]) -> sparse.csr_matrix:
+        """Coverage weights: what share of the position's (rarity-weighted) needs a concept is."""
         rows, cols, vals = [], [], []
         for row, q in enumerate(records):
-            weights: dict[int, float] = {}
-            for skill, value in [(s, 1.0) for s in q.required] + [(s, self.config.nice_to_have_weight) for s in q.nice]:
-                col = self.col.get(skill.concept) if skill.concept else None
-                if col is not None:
-                    weights[col] = max(weights.get(col, 0.0), value)
+            weights = {col: value * float(self.idf[col]) for col, value in self._position_weights(q).items()}
             total = sum(weights.values())
             for col, value in weights.items():
                 rows.append(row), cols.append(col), vals.append(value / total)
+        return sparse.csr_matrix((vals, (rows, cols)), shape=(len(records), len(self.col)), dtype=np.float32)
+
+    def position_relevance(self, records: Sequence[PositionRecord]) -> sparse.csr_matrix:
+        """How much the position uses a concept (1 required, less for nice-to-have), not normalised."""
+        rows, cols, vals = [], [], []
+        for row, q in enumerate(records):
+            for col, value in self._position_weights(q).items():
+                rows.append(row), cols.append(col), vals.append(value)
         return sparse.csr_matrix((vals, (rows, cols)), shape=(len(records), len(self.col)), dtype=np.float32)
 
     def participant_matrix(self, records: Sequence[ParticipantRecord],

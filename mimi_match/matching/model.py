@@ -25,6 +25,8 @@ from datetime import date
 
 import numpy as np
 from scipy import sparse
+from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
 from .cefr import gap
 from .config import MatchingConfig
@@ -39,7 +41,7 @@ from .features import (
 )
 from .records import ParticipantRecord, PositionRecord
 from .text import normalise
-from .topk import column_top_k, merge_column_top_k, row_top_k
+from .topk import block_top_k, merge_top_k
 
 COMPONENTS = ("skills", "wish", "language", "location", "availability", "kind")
 
@@ -110,6 +112,15 @@ class MatchModel:
         self.version = version
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_lock", None)  # locks do not pickle; a loaded model gets a new one
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     # --- fitting ---------------------------------------------------------------------------------
     def fit(self, participants: Sequence[ParticipantRecord], positions: Sequence[PositionRecord],
             concept_labels: Mapping[str, Sequence[str]] | None = None) -> MatchModel:
@@ -139,8 +150,19 @@ class MatchModel:
         self.X = self.builder.participants(self.participants)
         self.Y = self.builder.positions(self.positions)
         self.Pc = self.concepts.participant_matrix(self.participants, self.resolved)
-        self.Qc = self.concepts.position_matrix(self.positions)
+        self.Qc = self._position_concepts(self.positions)
         self._index()
+
+    def _position_concepts(self, records: Sequence[PositionRecord]) -> sparse.csr_matrix:
+        """Both concept terms side by side: [coverage weights | relevance weights] (scaled by their share)."""
+        share = self.config.coverage_share
+        return sparse.hstack([self.concepts.position_matrix(records) * share,
+                              self.concepts.position_relevance(records) * (1 - share)]).tocsr()
+
+    @staticmethod
+    def _participant_concepts(held: sparse.csr_matrix) -> sparse.csr_matrix:
+        """[how well each concept is held | the same as a share of all the participant's skills]."""
+        return sparse.hstack([held, normalize(held, norm="l1")]).tocsr()
 
     def _index(self) -> None:
         self.participant_row = {p.id: i for i, p in enumerate(self.participants)}
@@ -149,7 +171,7 @@ class MatchModel:
         self.position_ids = np.array([q.id for q in self.positions], dtype=np.int64)
         w = self.config.weights
         self._Qc_scaled = (self.Qc * (w.skills * self.config.concept_share)).T.tocsr().astype(np.float32)
-        self._Pc_csr = self.Pc.tocsr()
+        self._Pc_csr = self._participant_concepts(self.Pc.tocsr())
 
     # --- scoring ---------------------------------------------------------------------------------
     def _scores(self, rows: slice | np.ndarray, cols: slice | np.ndarray | None = None) -> np.ndarray:
@@ -234,19 +256,16 @@ class MatchModel:
                 cols = excluded.get(row)
                 if cols is not None:
                     scores[row - start, cols] = -np.inf
-            rows_idx, rows_val = row_top_k(scores, k)
-            cand_idx, cand_val = column_top_k(scores, k)
-            # the floor is applied to the winners only: the same result as on every pair, far cheaper
-            rows_val[rows_val < floor] = -np.inf
-            cand_val[cand_val < floor] = -np.inf
-            return start, end, rows_idx, rows_val, cand_idx + start, cand_val
+            (rows_idx, rows_val), (cand_idx, cand_val) = block_top_k(scores, k, floor)
+            return start, end, rows_idx, rows_val, np.where(cand_idx >= 0, cand_idx + start, -1), cand_val
 
         if n_q and n_p:
-            with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            # two workers on two blocks at once; BLAS single-threaded inside each (no oversubscription)
+            with threadpool_limits(1, "blas"), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
                 for start, end, rows_idx, rows_val, cand_idx, cand_val in pool.map(work, starts):
-                    best_q[start:end] = np.where(np.isfinite(rows_val), self.position_ids[rows_idx], -1)
+                    best_q[start:end] = np.where(rows_idx >= 0, self.position_ids[np.maximum(rows_idx, 0)], -1)
                     best_q_scores[start:end] = rows_val
-                    col_rows, col_scores = merge_column_top_k(col_rows, col_scores, cand_idx, cand_val, k)
+                    col_rows, col_scores = merge_top_k(col_rows, col_scores, cand_idx, cand_val, k)
         best_p = np.where(col_rows >= 0, self.participant_ids[np.maximum(col_rows, 0)], -1)
         best_p[~np.isfinite(col_scores)] = -1
         return TopK(self.participant_ids, best_q, best_q_scores, self.position_ids, best_p, col_scores)
@@ -260,9 +279,9 @@ class MatchModel:
         row, col = self.participant_row.get(participant_id), self.position_row.get(position_id)
         x = self.X[row] if row is not None else self.builder.participants([participant])[0]
         y = self.Y[col] if col is not None else self.builder.positions([position])[0]
-        pc = self._Pc_csr[row] if row is not None else self.concepts.participant_matrix(
-            [participant], self._resolve([participant]))
-        qc = self.Qc[col] if col is not None else self.concepts.position_matrix([position])
+        pc = self._Pc_csr[row] if row is not None else self._participant_concepts(
+            self.concepts.participant_matrix([participant], self._resolve([participant])))
+        qc = self.Qc[col] if col is not None else self._position_concepts([position])
         coverage = float((pc @ qc.T).toarray()[0, 0])
         lay = self.builder.layout
         contributions = {name: float(sum(x[s] @ y[s] for s in slices)) for name, slices in lay.parts().items()}
@@ -347,7 +366,7 @@ class MatchModel:
                 return
             self.positions.append(record)
             self.Y = np.vstack([self.Y, self.builder.positions([record])])
-            self.Qc = sparse.vstack([self.Qc, self.concepts.position_matrix([record])]).tocsr()
+            self.Qc = sparse.vstack([self.Qc, self._position_concepts([record])]).tocsr()
             self._index()
 
     def remove_position(self, position_id: int) -> None:
@@ -368,6 +387,17 @@ class MatchModel:
             self.Y = self.Y[keep]
             self.Qc = self.Qc.tocsr()[keep]
         self._index()
+
+    def skill_scores(self, participant_id: int) -> np.ndarray:
+        """The skills component (0..1) of one participant against every position in the model."""
+        row = self.participant_row[participant_id]
+        cfg, lay = self.config, self.builder.layout
+        text = self.X[row, lay.skills_text] @ self.Y[:, lay.skills_text].T / max(cfg.weights.skills, 1e-9)
+        coverage = (self._Pc_csr[row] @ self.Qc.T).toarray().ravel() * cfg.concept_share
+        return (text + coverage).astype(np.float32)
+
+    def position_fields(self) -> np.ndarray:
+        return np.array([q.field_id for q in self.positions], dtype=np.int64)
 
     def text_similarity(self, a: str, b: str) -> float:
         """Similarity of two short texts in the model's text space (used for explanations and tests)."""

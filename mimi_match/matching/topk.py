@@ -1,4 +1,9 @@
-"""Exact top-k per row without sorting whole rows: block maxima first, then only the winning blocks."""
+"""Exact top-k of a score block in both directions without sorting whole rows or columns.
+
+The k best entries of a row are all at least the k-th largest of its chunk maxima (k chunks each hold
+an entry that large), so one comparison pass picks a handful of candidates per row; the same holds
+down the columns. Entries below ``floor`` are never results, which also bounds the candidates.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -6,66 +11,60 @@ import numpy as np
 CHUNK = 64
 
 
-def row_top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices and values of the k largest entries of each row, best first (ties by lower index).
+def _kth_chunk_max(scores: np.ndarray, k: int, axis: int, floor: float) -> np.ndarray:
+    length = scores.shape[axis]
+    full = length // CHUNK
+    parts = []
+    if full:
+        if axis == 1:
+            parts.append(scores[:, : full * CHUNK].reshape(scores.shape[0], full, CHUNK).max(axis=2))
+        else:
+            parts.append(scores[: full * CHUNK].reshape(full, CHUNK, scores.shape[1]).max(axis=1).T)
+    if length % CHUNK:
+        rest = scores[:, full * CHUNK:] if axis == 1 else scores[full * CHUNK:].T
+        parts.append(rest.max(axis=1)[:, None])
+    maxima = np.concatenate(parts, axis=1) if len(parts) > 1 else parts[0]
+    n = maxima.shape[1]
+    if n < k:  # fewer chunks than k: no bound from the maxima, every entry above the floor counts
+        kth = np.full(maxima.shape[0], -np.inf, dtype=np.float32)
+    else:
+        kth = np.partition(maxima, n - k, axis=1)[:, n - k]
+    return np.maximum(kth, floor)
 
-    The k best entries of a row lie in the k chunks with the largest maxima, so only k * CHUNK
-    candidates per row are partitioned instead of the whole row.
-    """
-    scores = np.ascontiguousarray(scores, dtype=np.float32)
+
+def _group_top_k(groups: np.ndarray, members: np.ndarray, values: np.ndarray, n_groups: int, k: int):
+    """From (group, member, value) candidates, the k best members per group (ties: lower member first)."""
+    out_members = np.full((n_groups, k), -1, dtype=np.int64)
+    out_values = np.full((n_groups, k), -np.inf, dtype=np.float32)
+    if len(groups) == 0:
+        return out_members, out_values
+    order = np.lexsort((members, -values, groups))
+    groups, members, values = groups[order], members[order], values[order]
+    starts = np.searchsorted(groups, np.arange(n_groups))
+    rank = np.arange(len(groups)) - starts[groups]
+    keep = rank < k
+    out_members[groups[keep], rank[keep]] = members[keep]
+    out_values[groups[keep], rank[keep]] = values[keep]
+    return out_members, out_values
+
+
+def block_top_k(scores: np.ndarray, k: int, floor: float):
+    """((row_members, row_values), (col_members, col_values)) — the best k per row and per column,
+    best first, only entries >= floor (the rest are -1 / -inf)."""
     rows, cols = scores.shape
-    k = min(k, cols)
-    if k == 0:
-        return np.zeros((rows, 0), dtype=np.int64), np.zeros((rows, 0), dtype=np.float32)
-    n_chunks = -(-cols // CHUNK)
-    if n_chunks <= k + 1:
-        return _exact(scores, np.broadcast_to(np.arange(cols), scores.shape), k)
-    padded = scores
-    if cols % CHUNK:
-        padded = np.full((rows, n_chunks * CHUNK), -np.inf, dtype=np.float32)
-        padded[:, :cols] = scores
-    chunked = padded.reshape(rows, n_chunks, CHUNK)
-    maxima = chunked.max(axis=2)
-    best_chunks = np.argpartition(-maxima, k - 1, axis=1)[:, :k]
-    candidates = np.take_along_axis(chunked, best_chunks[:, :, None], axis=1).reshape(rows, k * CHUNK)
-    columns = (best_chunks[:, :, None] * CHUNK + np.arange(CHUNK)).reshape(rows, k * CHUNK)
-    return _exact(candidates, columns, k)
+    row_kth = _kth_chunk_max(scores, k, axis=1, floor=floor)
+    r, c = np.nonzero(scores >= row_kth[:, None])
+    by_row = _group_top_k(r, c, scores[r, c], rows, k)
+    col_kth = _kth_chunk_max(scores, k, axis=0, floor=floor)
+    r, c = np.nonzero(scores >= col_kth[None, :])
+    by_col = _group_top_k(c, r, scores[r, c], cols, k)
+    return by_row, by_col
 
 
-def column_top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Like ``row_top_k`` down the columns, without transposing the block: (columns, k) results."""
-    rows, cols = scores.shape
-    k = min(k, rows)
-    if k == 0:
-        return np.zeros((cols, 0), dtype=np.int64), np.zeros((cols, 0), dtype=np.float32)
-    n_chunks = -(-rows // CHUNK)
-    if n_chunks <= k + 1:
-        return _exact(np.ascontiguousarray(scores.T), np.broadcast_to(np.arange(rows), (cols, rows)), k)
-    padded = scores
-    if rows % CHUNK:
-        padded = np.full((n_chunks * CHUNK, cols), -np.inf, dtype=np.float32)
-        padded[:rows] = scores
-    chunked = padded.reshape(n_chunks, CHUNK, cols)
-    maxima = chunked.max(axis=1)  # (n_chunks, cols)
-    best_chunks = np.argpartition(-maxima, k - 1, axis=0)[:k]  # (k, cols)
-    gathered = chunked[best_chunks, :, np.arange(cols)[None, :]]  # (k, cols, CHUNK)
-    candidates = gathered.transpose(1, 0, 2).reshape(cols, k * CHUNK)
-    positions = (best_chunks.T[:, :, None] * CHUNK + np.arange(CHUNK)).reshape(cols, k * CHUNK)
-    return _exact(candidates, positions, k)
-
-
-def _exact(values: np.ndarray, columns: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    part = np.argpartition(-values, k - 1, axis=1)[:, :k]
-    top_values = np.take_along_axis(values, part, axis=1)
-    top_columns = np.take_along_axis(columns, part, axis=1)
-    order = np.lexsort((top_columns, -top_values), axis=1)
-    ordered_columns = np.take_along_axis(top_columns, order, axis=1).astype(np.int64)
-    return ordered_columns, np.take_along_axis(top_values, order, axis=1)
-
-
-def merge_column_top_k(best_rows: np.ndarray, best_scores: np.ndarray, new_rows: np.ndarray,
-                       new_scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Merge running per-column top-k with a block's candidates (both (N, k))."""
-    rows = np.concatenate([best_rows, new_rows], axis=1)
-    scores = np.concatenate([best_scores, new_scores], axis=1)
-    return _exact(scores, rows, k)
+def merge_top_k(best_members: np.ndarray, best_values: np.ndarray, new_members: np.ndarray,
+                new_values: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Merge two (N, k) top-k tables into one (ties: lower member first)."""
+    members = np.concatenate([best_members, new_members], axis=1)
+    values = np.concatenate([best_values, new_values], axis=1)
+    order = np.lexsort((np.where(members < 0, np.iinfo(np.int64).max, members), -values), axis=1)[:, :k]
+    return np.take_along_axis(members, order, axis=1), np.take_along_axis(values, order, axis=1)

@@ -29,7 +29,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import audit
+from . import audit, matching
 from .errors import NotFound, PermissionDenied
 from .search_index import search_terms
 
@@ -102,6 +102,8 @@ def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> Brows
     if query.start_by:
         conditions.append(or_(Position.start_date.is_(None), Position.start_date <= query.start_by))
 
+    if query.sort == "fit" and viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile:
+        return _browse_by_fit(conditions, viewer, query.page, per_page)
     total = db.session.scalar(select(func.count(Position.id)).where(*conditions)) or 0
     if by_deadline:
         order = (Position.listed_until, Position.id)
@@ -115,6 +117,24 @@ def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> Brows
     ).unique())
     result = BrowsePage(positions, total, page, per_page)
     if viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile is not None and positions:
+        _add_participant_state(result, viewer.profile.id)
+    return result
+
+
+def _browse_by_fit(conditions: list, viewer: User, page: int, per_page: int) -> BrowsePage:
+    """Sorted by the matching model's score for this participant ("fits me best")."""
+    ids = list(db.session.scalars(select(Position.id).where(*conditions)))
+    scores = matching.fit_scores(viewer.profile.id)
+    ids.sort(key=lambda pid: (-scores.get(pid, float("-inf")), -pid))
+    pages = max(1, math.ceil(len(ids) / per_page))
+    page = min(max(1, page), pages)
+    chosen = ids[(page - 1) * per_page: page * per_page]
+    loaded = {p.id: p for p in db.session.scalars(
+        select(Position).where(Position.id.in_(chosen))
+        .options(joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills))
+    ).unique()}
+    result = BrowsePage([loaded[i] for i in chosen if i in loaded], len(ids), page, per_page)
+    if result.positions:
         _add_participant_state(result, viewer.profile.id)
     return result
 

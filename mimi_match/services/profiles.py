@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..vocabulary import vocabulary
-from . import audit
+from . import audit, matching
 from .errors import NotFound, PermissionDenied, ValidationFailed
 
 MAX_SKILLS = 40
@@ -61,6 +61,13 @@ def load_profile(profile_id: int) -> ParticipantProfile:
 
 def _touch(profile: ParticipantProfile) -> None:
     profile.last_active_at = utcnow()
+
+
+def _save(profile: ParticipantProfile) -> None:
+    """Commit a change of the participant's own, then bring their suggestions up to date."""
+    _touch(profile)
+    db.session.commit()
+    matching.keep_current("participant", profile.id)
 
 
 # --- completeness -------------------------------------------------------------------------------
@@ -133,8 +140,7 @@ def add_skills(actor: User, labels: list[str], locale: str | None) -> int:
         if concept:
             known_concepts.add(concept)
         added += 1
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
     return added
 
 
@@ -144,8 +150,7 @@ def remove_skill(actor: User, skill_id: int) -> None:
     if skill is None:
         raise NotFound(_("No such skill."))
     profile.skills.remove(skill)
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 # --- experience and education ----------------------------------------------------------------------
@@ -156,8 +161,7 @@ def add_experience(actor: User, title: str, place: str, months: int | None, desc
         raise ValidationFailed(_("You can list at most %(n)d jobs.", n=MAX_ITEMS))
     profile.experiences.append(WorkExperience(title=title.strip(), place=place.strip(), months=months,
                                               description=description.strip()))
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 def add_education(actor: User, title: str, institution: str, recognition: str) -> None:
@@ -166,8 +170,7 @@ def add_education(actor: User, title: str, institution: str, recognition: str) -
         raise ValidationFailed(_("You can list at most %(n)d educations.", n=MAX_ITEMS))
     profile.educations.append(Education(title=title.strip(), institution=institution.strip(),
                                         recognition=RecognitionStatus(recognition)))
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 def remove_item(actor: User, kind: str, item_id: int) -> None:
@@ -177,8 +180,7 @@ def remove_item(actor: User, kind: str, item_id: int) -> None:
     if item is None:
         raise NotFound(_("Not found."))
     items.remove(item)
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 # --- languages --------------------------------------------------------------------------------------
@@ -195,8 +197,7 @@ def set_language(actor: User, language: str, level: str) -> None:
         profile.languages.append(ParticipantLanguage(language=language, level=CEFRLevel(level)))
     else:
         existing.level = CEFRLevel(level)
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 def remove_language(actor: User, language: str) -> None:
@@ -205,8 +206,7 @@ def remove_language(actor: User, language: str) -> None:
     if existing is None:
         raise NotFound(_("Not found."))
     profile.languages.remove(existing)
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 # --- wishes -----------------------------------------------------------------------------------------
@@ -233,8 +233,7 @@ def set_wishes(actor: User, field_ids: list[int], wish_text: str, kinds: str) ->
         db.session.add(DesiredField(profile_id=profile.id, field_id=field_id, rank=rank))
     profile.wish_text = wish_text.strip()
     profile.desired_kinds = DesiredKinds(kinds)
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 # --- availability -----------------------------------------------------------------------------------
@@ -247,8 +246,7 @@ def set_availability(actor: User, region: str, travel_km: int | None, remote_ok:
     profile.remote_ok = remote_ok
     profile.available_from = available_from
     profile.hours_per_week = hours_per_week
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
 
 
 # --- consent ----------------------------------------------------------------------------------------
@@ -278,6 +276,5 @@ def set_consent(actor: User, matching: bool, findable: bool, share_on_interest: 
             changed.append(kind)
     if ConsentKind.MATCHING in changed and not matching:
         db.session.execute(delete(Match).where(Match.profile_id == profile.id, Match.status.in_(UNACTED)))
-    _touch(profile)
-    db.session.commit()
+    _save(profile)
     return changed

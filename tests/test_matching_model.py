@@ -1,0 +1,252 @@
+"""The matching model alone: plain records in, rankings and explanations out (no Flask, no database)."""
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from datetime import date
+
+import joblib
+import numpy as np
+import pytest
+
+from mimi_match.matching.config import MatchingConfig
+from mimi_match.matching.model import MatchModel
+from mimi_match.matching.oversupply import OVERSUPPLIED, SHORTAGE, alternative_fields, field_balance
+from mimi_match.matching.records import ParticipantRecord, PositionRecord, Skill
+
+TODAY = date.today()
+FLOORS, WINDOWS, COOK, FORKLIFT, CARE = "c:floors", "c:windows", "c:cook", "c:forklift", "c:care"
+LABELS = {FLOORS: ["clean floors", "gulvvask"], WINDOWS: ["clean windows"], COOK: ["cook meals"],
+          FORKLIFT: ["operate forklift"], CARE: ["care for elderly people"]}
+CLEANING, KITCHEN, WAREHOUSE, HEALTH = 1, 2, 3, 4
+
+
+def skill(concept: str, confirmed: bool = False) -> Skill:
+    return Skill(LABELS[concept][0], concept, confirmed)
+
+
+def position(id: int, field: int, required: list[str], **kw) -> PositionRecord:
+    return PositionRecord(id=id, field_id=field, kind=kw.pop("kind", "vacancy"), title=kw.pop("title", f"job {id}"),
+                          required=[skill(c) for c in required], region=kw.pop("region", "Oslo"), **kw)
+
+
+def participant(id: int, skills: list[Skill], **kw) -> ParticipantRecord:
+    return ParticipantRecord(id=id, skills=skills, languages=kw.pop("languages", {"nb": "B1"}),
+                             region=kw.pop("region", "Oslo"), desired_fields=kw.pop("desired_fields", []), **kw)
+
+
+@pytest.fixture
+def world():
+    positions = [
+        position(1, CLEANING, [FLOORS, WINDOWS], title="Cleaner"),
+        position(2, KITCHEN, [COOK], title="Kitchen helper"),
+        position(3, WAREHOUSE, [FORKLIFT], title="Warehouse worker", level_needed="B2"),
+        position(4, WAREHOUSE, [FORKLIFT], title="Forklift micro-internship", kind="micro_internship",
+                 level_needed="B2"),
+        position(5, CLEANING, [FLOORS], title="Closed cleaner", is_open=False),
+        position(6, HEALTH, [CARE], title="Care assistant", level_needed="A2"),
+    ]
+    people = [
+        participant(10, [skill(FLOORS, True), skill(WINDOWS)], desired_fields=[CLEANING]),
+        participant(11, [skill(COOK)], desired_fields=[KITCHEN, CLEANING]),
+        participant(12, [skill(FORKLIFT)], desired_fields=[WAREHOUSE]),
+        participant(13, [skill(FLOORS)], consent_matching=False),
+        participant(14, [Skill("cleen flors")], desired_fields=[CLEANING]),  # a typo, no concept
+        participant(15, [skill(FORKLIFT)], languages={"nb": "A2"}, desired_fields=[WAREHOUSE]),
+    ]
+    model = MatchModel(MatchingConfig(min_score=0.0), reference=TODAY, version="test").fit(people, positions, LABELS)
+    return model, people, positions
+
+
+def test_ranks_the_obvious_fit_first(world):
+    model, _, _ = world
+    assert model.rank_positions(10, 1)[0].id == 1
+    assert model.rank_positions(11, 1)[0].id == 2
+    assert model.rank_participants(2, 1)[0].id == 11
+
+
+def test_hard_filters(world):
+    model, _, _ = world
+    assert 5 not in [r.id for r in model.rank_positions(10, 10)]  # closed positions are not matched
+    assert 13 not in [r.id for r in model.rank_participants(1, 10)]  # no consent, no matching
+    assert 1 not in [r.id for r in model.rank_positions(10, 10, exclude=[1])]  # rejected before
+    top = model.top_k_all(5, exclude=[(10, 1)])
+    row = list(top.participant_ids).index(10)
+    assert 1 not in top.positions[row]
+
+
+def test_language_rules(world):
+    """B1 vs B2 needed: excluded for a vacancy, bridgeable for a micro-internship; A2 vs B2 excluded."""
+    model, _, _ = world
+    vacancy, micro = model.explain(12, 3), model.explain(12, 4)
+    assert vacancy.excluded and vacancy.reason == "language" and vacancy.language_gap == 1
+    assert not micro.excluded and micro.components["language"] == pytest.approx(0.5)
+    assert [r.id for r in model.rank_positions(12, 10)].count(3) == 0
+    assert model.explain(15, 4).excluded and model.explain(15, 4).language_gap == 2
+    assert model.explain(10, 6).components["language"] == pytest.approx(1.0)
+
+
+def test_explanations_agree_with_scores(world):
+    model, people, positions = world
+    for p in people:
+        if not p.consent_matching:
+            continue
+        scores = model._scores(slice(model.participant_row[p.id], model.participant_row[p.id] + 1))[0]
+        for q in positions:
+            if q.id not in model.position_row:
+                continue
+            e = model.explain(p.id, q.id)
+            assert sum(e.contributions.values()) == pytest.approx(e.score, abs=1e-5)
+            if not e.excluded:
+                assert e.score == pytest.approx(scores[model.position_row[q.id]], abs=1e-5)
+                w = model.config.weights
+                for name, value in e.components.items():
+                    assert e.contributions[name] == pytest.approx(getattr(w, name) * value, abs=1e-6)
+
+
+def test_explanation_names_matched_and_missing_skills_and_wish(world):
+    model, _, _ = world
+    e = model.explain(11, 1)  # a cook looking at the cleaner job, cleaning is their 2nd wish
+    assert e.missing_required == ["clean floors", "clean windows"] and e.matched_skills == []
+    assert e.wish_rank == 2 and e.components["wish"] > 0
+    e = model.explain(10, 1)
+    assert {m.label for m in e.matched_skills} == {"clean floors", "clean windows"}
+    assert any(m.confirmed for m in e.matched_skills) and e.missing_required == []
+
+
+def test_typos_still_meet_the_concept(world):
+    model, _, _ = world
+    e = model.explain(14, 1)
+    assert [m.label for m in e.matched_skills] == ["clean floors"] and e.matched_skills[0].via == "similar words"
+    assert model.rank_positions(14, 1)[0].id == 1
+
+
+def test_confirmed_skills_count_more(world):
+    model, _, _ = world
+    confirmed = participant(20, [skill(COOK, True)])
+    stated = participant(21, [skill(COOK)])
+    model.update_participant(confirmed)
+    model.update_participant(stated)
+    assert model.explain(20, 2).components["skills"] > model.explain(21, 2).components["skills"]
+
+
+def test_top_k_all_equals_brute_force(world):
+    model, _, _ = world
+    top = model.top_k_all(3)
+    scores = model._finish(model._scores(slice(None)))
+    for row in range(len(model.participants)):
+        order = np.lexsort((model.position_ids, -scores[row]))[:3]
+        expected = [int(model.position_ids[i]) if np.isfinite(scores[row, i]) else -1 for i in order]
+        assert list(top.positions[row]) == expected
+    for col in range(len(model.positions)):
+        order = np.lexsort((model.participant_ids, -scores[:, col]))[:3]
+        expected = [int(model.participant_ids[i]) if np.isfinite(scores[i, col]) else -1 for i in order]
+        assert list(top.participants[col]) == expected
+
+
+def test_incremental_updates(world):
+    model, _, _ = world
+    model.update_position(position(7, KITCHEN, [COOK], title="Second kitchen"))
+    assert 7 in [r.id for r in model.rank_positions(11, 3)]
+    model.update_position(position(7, KITCHEN, [COOK], is_open=False))
+    assert 7 not in [r.id for r in model.rank_positions(11, 10)]
+    model.update_participant(participant(11, [skill(FORKLIFT)], desired_fields=[WAREHOUSE],
+                                         languages={"nb": "C1"}))
+    assert model.rank_positions(11, 1)[0].id in (3, 4)  # the warehouse positions now come first
+    model.update_participant(participant(11, [skill(COOK)], consent_matching=False))
+    assert model.rank_positions(11) == [] and 11 not in [r.id for r in model.rank_participants(2, 10)]
+
+
+def test_persisted_model_scores_the_same(world, tmp_path):
+    model, _, _ = world
+    joblib.dump(model, tmp_path / "m.joblib")
+    again = joblib.load(tmp_path / "m.joblib")
+    assert again.rank_positions(10, 3) == model.rank_positions(10, 3)
+    again.update_participant(participant(30, [skill(COOK)]))  # the lock came back too
+
+
+PROTECTED = {"nationality", "ethnicity", "religion", "health", "gender", "sex", "age", "birth", "date_of_birth",
+             "country", "origin", "name", "email"}
+
+
+def test_records_cannot_hold_protected_characteristics():
+    for record in (ParticipantRecord, PositionRecord, Skill):
+        words = {part for f in dataclasses.fields(record) for part in f.name.split("_")}
+        assert not words & PROTECTED, record
+    with pytest.raises((AttributeError, TypeError)):
+        ParticipantRecord(id=1, nationality="x")  # type: ignore[call-arg]
+
+
+def test_feature_builders_read_only_record_fields(world):
+    """Run the builders on a participant that logs every attribute read: only declared fields are read."""
+    model, _, _ = world
+    allowed = {f.name for f in dataclasses.fields(ParticipantRecord)}
+    seen: set[str] = set()
+
+    class Spy:
+        def __init__(self, record):
+            object.__setattr__(self, "_record", record)
+
+        def __getattr__(self, name):
+            seen.add(name)
+            return getattr(self._record, name)
+
+    spy = Spy(participant(40, [skill(COOK)], desired_fields=[KITCHEN]))
+    model.builder.participants([spy])
+    model.concepts.participant_matrix([spy], {})
+    assert seen and seen <= allowed
+
+
+def test_matching_package_imports_neither_flask_nor_sqlalchemy():
+    code = ("import sys; import mimi_match.matching.model, mimi_match.matching.oversupply, "
+            "mimi_match.matching.bench, mimi_match.matching.evaluate; "
+            "bad = [m for m in sys.modules if m.split('.')[0] in ('flask', 'sqlalchemy', 'flask_sqlalchemy')]; "
+            "print(bad); sys.exit(1 if bad else 0)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- oversupply ------------------------------------------------------------------------------------
+
+def test_oversupply_maths_on_a_hand_made_case():
+    """20 first wishes for health care, 1 opening: R = 21/2 = 10.5; the platform ratio is far lower."""
+    people = [ParticipantRecord(id=i, desired_fields=[HEALTH]) for i in range(20)]
+    people += [ParticipantRecord(id=100 + i, desired_fields=[KITCHEN, HEALTH]) for i in range(4)]
+    openings = [PositionRecord(id=1, field_id=HEALTH, kind="vacancy", openings=1)]
+    openings += [PositionRecord(id=2 + i, field_id=KITCHEN, kind="vacancy", openings=2) for i in range(5)]
+    openings += [PositionRecord(id=20, field_id=WAREHOUSE, kind="vacancy", openings=6)]
+    result = field_balance(people, openings)
+    health = result.fields[HEALTH]
+    assert health.demand == pytest.approx(22.0)  # 20 first wishes + 4 second wishes at 0.5
+    assert health.supply == 1 and health.ratio == pytest.approx(23 / 2)
+    assert result.platform_ratio == pytest.approx((22 + 4 + 1) / (1 + 10 + 6 + 1), abs=1e-3)
+    assert health.status == OVERSUPPLIED
+    assert result.fields[KITCHEN].status != OVERSUPPLIED  # R = 5/11
+    assert result.fields[WAREHOUSE].status == SHORTAGE  # nobody wants it: R = 1/7
+
+
+def test_oversupply_needs_minimum_demand_and_factor():
+    few = [ParticipantRecord(id=i, desired_fields=[HEALTH]) for i in range(5)]
+    assert field_balance(few, []).fields[HEALTH].status != OVERSUPPLIED  # R = 6 but demand 5 < 10
+    cfg = MatchingConfig(min_demand=3)
+    assert field_balance(few, [], cfg).fields[HEALTH].status != OVERSUPPLIED  # not twice the platform ratio
+    other = [PositionRecord(id=i, field_id=KITCHEN, kind="vacancy", openings=10) for i in range(3)]
+    assert field_balance(few, other, cfg).fields[HEALTH].status == OVERSUPPLIED
+
+
+def test_regional_balance_counts_only_that_region():
+    people = [ParticipantRecord(id=i, desired_fields=[HEALTH], region="Oslo" if i < 12 else "Agder")
+              for i in range(15)]
+    jobs = [PositionRecord(id=1, field_id=HEALTH, kind="vacancy", region="Agder", openings=3)]
+    assert field_balance(people, jobs, region="Agder").fields[HEALTH].demand == 3
+    assert field_balance(people, jobs, region="Oslo").fields[HEALTH].supply == 0
+
+
+def test_alternatives_skip_oversupplied_fields_and_rank_by_skill_fit():
+    balance = field_balance([ParticipantRecord(id=i, desired_fields=[HEALTH]) for i in range(30)],
+                            [PositionRecord(id=1, field_id=KITCHEN, kind="vacancy", openings=10)])
+    scores = np.array([0.9, 0.8, 0.3, 0.6, 0.0], dtype=np.float32)
+    fields = np.array([HEALTH, CLEANING, CLEANING, KITCHEN, WAREHOUSE])
+    ranked = alternative_fields(scores, fields, balance, exclude=[], per_field=1)
+    assert [f for f, _ in ranked] == [CLEANING, KITCHEN]  # health is oversupplied, warehouse does not fit
