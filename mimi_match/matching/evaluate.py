@@ -13,8 +13,8 @@ in the ESCO vocabulary MiMi Match ships (for concept ids and alternative labels)
 
 As in the service, the model knows the vocabulary's labels of each concept (preferred and alternative),
 so typos and inflections are what it must recognise itself; a stress run gives it the preferred labels
-only, so that alternative wordings must be recognised from their words. Printed: Recall@10 and MRR of our model and, in the same run, of a plain whole-text
-TF-IDF cosine baseline. Targets: Recall@10 >= 0.96, MRR >= 0.90, both above the baseline.
+only, so that alternative wordings must be recognised from their words. Printed: Recall@10 and MRR of
+our model and, in the same run, of a plain whole-text TF-IDF cosine baseline. Targets: Recall@10 >= 0.96, MRR >= 0.90, both above the baseline.
 """
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ def build_set(occupations: list[dict], skills: list[dict], seed: int = 7, per_oc
                      if label.lower() in by_label]
         if len(essential) >= 6:
             usable.append((occupation, essential))
-    all_skills = sorted({s["uri"]: s for _, essential in usable for s in essential}.values(), key=lambda s: s["uri"])
+    all_skills = sorted({s["uri"]: s for _, essential in usable for s in essential}.values(),
+                        key=lambda s: s["uri"])
     positions, train, test, relevant = [], [], [], {}
     order = list(range(len(usable)))
     rng.shuffle(order)
@@ -90,7 +91,8 @@ def build_set(occupations: list[dict], skills: list[dict], seed: int = 7, per_oc
         mine = []
         for _copy in range(2):
             # a position asks most of the occupation's essential skills, a few of them as nice-to-have
-            chosen = rng.sample(essential, min(len(essential), max(6, int(len(essential) * rng.uniform(0.6, 0.8)))))
+            size = max(6, int(len(essential) * rng.uniform(0.6, 0.8)))
+            chosen = rng.sample(essential, min(len(essential), size))
             chosen = chosen[:14]
             required, nice = chosen[: max(4, len(chosen) - 3)], chosen[max(4, len(chosen) - 3):]
             qid = len(positions) + 1
