@@ -14,7 +14,8 @@ in the ESCO vocabulary MiMi Match ships (for concept ids and alternative labels)
 As in the service, the model knows the vocabulary's labels of each concept (preferred and alternative),
 so typos and inflections are what it must recognise itself; a stress run gives it the preferred labels
 only, so that alternative wordings must be recognised from their words. Printed: Recall@10 and MRR of
-our model and, in the same run, of a plain whole-text TF-IDF cosine baseline. Targets: Recall@10 >= 0.96, MRR >= 0.90, both above the baseline.
+our model and, in the same run, of a plain whole-text TF-IDF cosine baseline.
+Targets: Recall@10 >= 0.96, MRR >= 0.90, both above the baseline.
 """
 from __future__ import annotations
 
