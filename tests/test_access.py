@@ -63,6 +63,7 @@ ACCESS_TABLE = [
     ("coach.plan_status", "POST", "/coach/participants/{profile}/plan/{item}/status", E(302, 403, 302, 403, 403)),
     ("coach.plan_remove", "POST", "/coach/participants/{profile}/plan/{item}/remove", E(302, 403, 302, 403, 403)),
     ("coach.unassigned", "GET", "/coach/unassigned", E(302, 403, 200, 403, 403)),
+    ("coach.fields", "GET", "/coach/fields", E(302, 403, 200, 403, 200)),
     ("coach.take", "POST", "/coach/unassigned/{profile}/take", E(302, 403, 302, 403, 403)),
     ("hr.dashboard", "GET", "/hr/", E(302, 403, 403, 200, 403)),
     ("admin.overview", "GET", "/admin/", E(302, 403, 403, 403, 200)),

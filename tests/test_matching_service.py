@@ -1,0 +1,177 @@
+"""Suggestions in the service: stored as Match rows, never duplicated, kept current on every change."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from mimi_match.extensions import db
+from mimi_match.models import (
+    CEFRLevel,
+    DesiredField,
+    Match,
+    MatchOrigin,
+    MatchStatus,
+    ParticipantLanguage,
+    ParticipantSkill,
+    PositionStatus,
+)
+from mimi_match.services import matching
+
+from .factories import create_field, create_organisation, create_position, create_user
+
+FLOORS = "clean building floors"
+
+
+@pytest.fixture
+def scene(app, users):
+    """Two cleaners who consented, one who did not, a cook; cleaning and kitchen positions."""
+    cleaning, kitchen = create_field("cleaning", "Cleaning"), create_field("kitchen", "Hospitality")
+    org = create_organisation("Clean AS")
+    cleaner_job = create_position(org, cleaning, title="Office cleaner", required_skill=FLOORS)
+    kitchen_job = create_position(org, kitchen, title="Dishwasher", required_skill="wash the dishes")
+
+    def participant(name, skills, consent=True, wish=None):
+        user = create_user(display_name=name)
+        profile = user.profile
+        profile.consent_matching = consent
+        profile.skills.extend(ParticipantSkill(label=label, concept_uri=_uri(label)) for label in skills)
+        profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.B1))
+        if wish:
+            profile.desired_fields.append(DesiredField(field_id=wish.id, rank=1))
+        db.session.commit()
+        return profile
+
+    return dict(
+        cleaning=cleaning, kitchen=kitchen, org=org, cleaner_job=cleaner_job, kitchen_job=kitchen_job,
+        anna=participant("Anna", [FLOORS, "clean windows"], wish=cleaning),
+        bo=participant("Bo", [FLOORS]),
+        hidden=participant("Hidden", [FLOORS], consent=False),
+        cook=participant("Cook", ["wash the dishes"], wish=kitchen),
+    )
+
+
+def _uri(label: str) -> str | None:
+    from mimi_match.vocabulary import vocabulary
+
+    return vocabulary().resolve(label)
+
+
+def suggestions(**where) -> list[Match]:
+    stmt = select(Match).where(Match.status == MatchStatus.SUGGESTED)
+    for key, value in where.items():
+        stmt = stmt.where(getattr(Match, key) == value)
+    return list(db.session.scalars(stmt))
+
+
+def test_rebuild_creates_explained_suggestions_without_duplicates(scene):
+    result = matching.rebuild()
+    assert result["participants"] == 3 and result["positions"] == 2
+    anna = suggestions(profile_id=scene["anna"].id)
+    assert scene["cleaner_job"].id in [m.position_id for m in anna]
+    best = next(m for m in anna if m.position_id == scene["cleaner_job"].id)
+    assert best.origin == MatchOrigin.MODEL and best.model_version == result["version"]
+    assert best.explanation["matched_skills"][0]["label"] == FLOORS
+    assert set(best.components) == {"skills", "wish", "language", "location", "availability", "kind"}
+    assert best.events[0].to_status == MatchStatus.SUGGESTED
+    assert not suggestions(profile_id=scene["hidden"].id)  # no consent, no suggestions
+    count = db.session.scalar(select(func.count()).select_from(Match))
+    matching.rebuild()
+    assert db.session.scalar(select(func.count()).select_from(Match)) == count  # the same pairs, once
+
+
+def test_pairs_someone_acted_on_are_never_suggested_again(scene):
+    matching.rebuild()
+    match = suggestions(profile_id=scene["anna"].id, position_id=scene["cleaner_job"].id)[0]
+    match.status = MatchStatus.REJECTED
+    db.session.commit()
+    matching.rebuild()
+    rows = db.session.scalars(select(Match).where(Match.profile_id == scene["anna"].id,
+                                                  Match.position_id == scene["cleaner_job"].id)).all()
+    assert [m.status for m in rows] == [MatchStatus.REJECTED]
+
+
+def test_publishing_and_closing_a_position_updates_suggestions(scene, login, users):
+    matching.rebuild()
+    hr = login(users["hr"])
+    new = create_position(users["hr"].organisation, scene["cleaning"], title="Hotel cleaner", required_skill=FLOORS,
+                          status=PositionStatus.DRAFT)
+    hr.post(f"/hr/positions/{new.id}/publish")
+    assert {m.profile_id for m in suggestions(position_id=new.id)} >= {scene["anna"].id, scene["bo"].id}
+    hr.post(f"/hr/positions/{new.id}/close")
+    assert suggestions(position_id=new.id) == []
+
+
+def test_profile_and_consent_changes_update_suggestions(scene, login):
+    matching.rebuild()
+    cook = scene["cook"]
+    client = login(cook.user)
+    client.post("/me/profile/skills", data={"skills": FLOORS})
+    assert scene["cleaner_job"].id in [m.position_id for m in suggestions(profile_id=cook.id)]
+    client.post("/me/profile/consent", data={"submit": "1"})  # every box unticked: no more matching
+    assert suggestions(profile_id=cook.id) == []
+    client.post("/me/profile/consent", data={"consent_matching": "y"})
+    assert suggestions(profile_id=cook.id)
+
+
+def test_fits_me_best_sort(scene, login):
+    matching.rebuild()
+    html = login(scene["cook"].user).get("/opportunities/").get_data(as_text=True)
+    assert "Fits me best" in html
+    assert html.index("Dishwasher") < html.index("Office cleaner")
+    html = login(scene["anna"].user).get("/opportunities/?sort=fit").get_data(as_text=True)
+    assert html.index("Office cleaner") < html.index("Dishwasher")
+
+
+def test_rebuild_command_and_persisted_model(app, scene):
+    result = app.test_cli_runner().invoke(args=["match", "rebuild"])
+    assert result.exit_code == 0 and "suggestions" in result.output
+    matching.forget_model()
+    assert matching.current_model() is not None  # loaded back from the instance folder
+
+
+def test_coach_field_chart_and_participant_yellow_light(app, login, users):
+    health, kitchen = create_field("health", "Health care"), create_field("kitchen", "Hospitality")
+    org = create_organisation()
+    create_position(org, health, title="Nurse assistant", openings=1)
+    for _ in range(4):
+        create_position(org, kitchen, title="Cook", required_skill="wash the dishes", openings=3)
+    crowd = []
+    for i in range(14):
+        user = create_user(display_name=f"Seeker {i}")
+        user.profile.desired_fields.append(DesiredField(field_id=health.id, rank=1))
+        user.profile.skills.append(ParticipantSkill(label="wash the dishes", concept_uri=_uri("wash the dishes")))
+        user.profile.consent_matching = True
+        crowd.append(user)
+    db.session.commit()
+    matching.rebuild()
+    page = login(users["coach"]).get("/coach/fields").get_data(as_text=True)
+    assert "<svg" in page and "Health care" in page and "Oversupplied" in page and "table-warning" in page
+    me = login(crowd[0]).get("/me/").get_data(as_text=True)
+    assert "Good to know about Health care" in me and "You can keep this wish" in me
+    assert f"field={kitchen.id}" in me  # the alternative that fits the skills
+    # a participant whose first wish is not crowded sees no card
+    assert "Good to know" not in login(users["participant"]).get("/me/").get_data(as_text=True)
+
+
+def test_matching_trouble_never_blocks_the_users_change(scene, login, monkeypatch):
+    matching.rebuild()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("model exploded")
+
+    monkeypatch.setattr(matching, "refresh_participant", broken)
+    response = login(scene["cook"].user).post("/me/profile/skills", data={"skills": "bake bread"})
+    assert response.status_code == 302
+    db.session.refresh(scene["cook"])
+    assert "bake bread" in [s.label for s in scene["cook"].skills]
+
+
+def test_suggestions_start_after_the_available_date(scene):
+    scene["anna"].available_from = date.today() + timedelta(days=400)
+    scene["cleaner_job"].start_date = date.today() + timedelta(days=30)
+    db.session.commit()
+    matching.rebuild()
+    e = matching.current_model().explain(scene["anna"].id, scene["cleaner_job"].id)
+    assert e.components["availability"] < 1.0
