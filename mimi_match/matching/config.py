@@ -37,7 +37,8 @@ class MatchingConfig:
     other_region_score: float = 0.25
     # availability: starting later than the position starts
     late_start_score: float = 0.5
-    text_dimensions: int = 48
+    text_dimensions: int = 40
+    wish_text_dimensions: int = 16
     min_score: float = 0.2  # suggestions below this are not made
     # oversupply: seekers per opening R = (demand + 1) / (supply + 1)
     oversupply_ratio: float = 3.0

@@ -20,7 +20,7 @@ from .text import normalise
 
 EXCLUDED = -1000.0  # added to a pair's score when a hard rule excludes it
 HOURS_BUCKETS = (0, 10, 16, 20, 25, 30, 37, 45, 61)  # bucket i holds hours in [b_i, b_{i+1})
-MONTHS = 36  # start dates are compared by month, up to three years ahead
+MONTHS = 13  # start dates are compared by month, up to a year ahead (later counts as a year)
 KINDS = ("vacancy", "micro_internship", "both")
 
 
@@ -145,7 +145,8 @@ class FeatureBuilder:
         self.text = text
         self.reference = reference
         d, n_fields, n_regions = text.dimensions, len(fields), len(regions)
-        widths = [("skills_text", d), ("wish_rank", n_fields + 1), ("wish_text", d), ("language", 7),
+        self.wish_dimensions = min(d, config.wish_text_dimensions)
+        widths = [("skills_text", d), ("wish_rank", n_fields + 1), ("wish_text", self.wish_dimensions), ("language", 7),
                   ("location", 2 * n_regions + 2), ("availability", len(HOURS_BUCKETS) + MONTHS), ("kind", 3)]
         slices, start = {}, 0
         for name, width in widths:
@@ -159,7 +160,8 @@ class FeatureBuilder:
         x = np.zeros((len(records), lay.width), dtype=np.float32)
         x[:, lay.skills_text] = w.skills * (1 - cfg.concept_share) * self.text.embed(
             [participant_skill_text(p) for p in records])
-        x[:, lay.wish_text] = w.wish * cfg.wish_text_share * self.text.embed([normalise(p.wish_text) for p in records])
+        x[:, lay.wish_text] = w.wish * cfg.wish_text_share * self._short(
+            self.text.embed([normalise(p.wish_text) for p in records]))
         n_regions = len(self.region_col)
         loc = lay.location.start
         for row, p in enumerate(records):
@@ -185,7 +187,7 @@ class FeatureBuilder:
         cfg, lay, w = self.config, self.layout, self.config.weights
         y = np.zeros((len(records), lay.width), dtype=np.float32)
         y[:, lay.skills_text] = self.text.embed([position_skill_text(q) for q in records])
-        y[:, lay.wish_text] = self.text.embed([normalise(q.title) for q in records])
+        y[:, lay.wish_text] = self._short(self.text.embed([normalise(q.title) for q in records]))
         n_regions = len(self.region_col)
         loc = lay.location.start
         base, rest = cfg.other_region_score, 1 - cfg.other_region_score
@@ -214,6 +216,10 @@ class FeatureBuilder:
             for i, wanted in enumerate(KINDS):
                 y[row, lay.kind.start + i] = w.kind * (1.0 if wanted in ("both", q.kind) else 0.0)
         return y
+
+    def _short(self, embedding: np.ndarray) -> np.ndarray:
+        """Wish texts and titles are a few words: their leading text dimensions, re-normalised, suffice."""
+        return normalize(embedding[:, : self.wish_dimensions]).astype(np.float32)
 
     def _language_score(self, have: int, needed: str | None, micro: bool) -> float:
         steps = gap(needed, LEVELS[have - 1] if have else None)

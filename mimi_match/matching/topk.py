@@ -53,11 +53,16 @@ def block_top_k(scores: np.ndarray, k: int, floor: float):
     best first, only entries >= floor (the rest are -1 / -inf)."""
     rows, cols = scores.shape
     row_kth = _kth_chunk_max(scores, k, axis=1, floor=floor)
-    r, c = np.nonzero(scores >= row_kth[:, None])
-    by_row = _group_top_k(r, c, scores[r, c], rows, k)
     col_kth = _kth_chunk_max(scores, k, axis=0, floor=floor)
-    r, c = np.nonzero(scores >= col_kth[None, :])
-    by_col = _group_top_k(c, r, scores[r, c], cols, k)
+    # one pass for both directions: an entry is a candidate for its row, its column, or both
+    mask = scores >= row_kth[:, None]
+    mask |= scores >= col_kth[None, :]
+    r, c = np.nonzero(mask)
+    values = scores[r, c]
+    for_row = values >= row_kth[r]
+    for_col = values >= col_kth[c]
+    by_row = _group_top_k(r[for_row], c[for_row], values[for_row], rows, k)
+    by_col = _group_top_k(c[for_col], r[for_col], values[for_col], cols, k)
     return by_row, by_col
 
 
