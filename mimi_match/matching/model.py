@@ -171,6 +171,7 @@ class MatchModel:
         self.position_ids = np.array([q.id for q in self.positions], dtype=np.int64)
         w = self.config.weights
         self._Qc_scaled = (self.Qc * (w.skills * self.config.concept_share)).T.tocsr().astype(np.float32)
+        self._Qc_by_position = self._Qc_scaled.tocsc()  # one position's column without scanning all
         self._Pc_csr = self._participant_concepts(self.Pc.tocsr())
 
     # --- scoring ---------------------------------------------------------------------------------
@@ -218,8 +219,7 @@ class MatchModel:
         if col is None or not len(self.participants):
             return []
         dense = self.X @ self.Y[col]
-        coverage = self._Pc_csr @ self._Qc_scaled[:, col]
-        dense += coverage.toarray().ravel()
+        dense += self._Pc_csr @ self._Qc_by_position[:, col].toarray().ravel()
         scores = self._finish(dense)
         for participant_id in exclude:
             row = self.participant_row.get(participant_id)
