@@ -119,6 +119,17 @@ def register_errorhandlers(app: Flask) -> None:
         message = _("The form was open too long or was sent twice. Please reload the page and try again.")
         return render_error(400, message)
 
+    from .services.errors import NotFound as DomainNotFound
+    from .services.errors import PermissionDenied as DomainPermissionDenied
+
+    @app.errorhandler(DomainPermissionDenied)
+    def domain_denied(error):
+        return render_error(403)
+
+    @app.errorhandler(DomainNotFound)
+    def domain_not_found(error):
+        return render_error(404)
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
@@ -151,6 +162,26 @@ def register_template_context(app: Flask) -> None:
             "labels": TranslatedLabels(labels),
             "today": date.today(),
         }
+
+    @app.context_processor
+    def inject_unread():
+        from flask_login import current_user
+
+        from .services.notifications import unread_count
+
+        if request.endpoint == "static" or not current_user.is_authenticated:
+            return {"unread_notifications": 0}
+        return {"unread_notifications": unread_count(current_user)}
+
+    @app.template_filter("notification_text")
+    def notification_text(note) -> str:
+        template = labels.NOTIFICATION.get(note.kind)
+        if template is None:
+            return note.kind
+        try:
+            return str(template) % {k: str(v) for k, v in (note.payload or {}).items()}
+        except (KeyError, TypeError, ValueError):
+            return str(template)
 
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(skill_label, "skill_label")

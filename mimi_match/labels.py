@@ -67,6 +67,35 @@ SKILL_CONFIRMATION = {
     "placement": _l("shown in a placement"),
 }
 FIELD_STATUS = {"oversupplied": _l("Oversupplied"), "shortage": _l("Shortage"), "balanced": _l("Balanced")}
+REJECT_REASON = {
+    "skills": _l("Skills do not fit"),
+    "language": _l("Language level"),
+    "location": _l("Location"),
+    "availability": _l("Availability"),
+    "not_ready": _l("Participant not ready yet"),
+    "other": _l("Other reason"),
+}
+MATCH_STATUS_FOR_STAFF = {
+    "suggested": _l("Suggested by the model"),
+    "approved": _l("Approved by the coach"),
+    "rejected": _l("Rejected by the coach"),
+    "interested": _l("Interested"),
+    "declined": _l("Not interested"),
+    "withdrawn": _l("Withdrawn"),
+    "invited": _l("Invited to a meeting"),
+    "offered": _l("Offer made"),
+    "hr_declined": _l("Declined by the employer"),
+    "placed": _l("Placed"),
+    "completed": _l("Completed"),
+}
+NOTIFICATION = {
+    "suggestion_approved": _l("New suggestion for you: %(position)s"),
+    "interest_expressed": _l("%(participant)s is interested in %(position)s"),
+    "hr_invite": _l("You are invited to a meeting: %(position)s"),
+    "hr_offer": _l("You have an offer: %(position)s"),
+    "hr_decline": _l("The employer answered: %(position)s"),
+    "offer_accepted": _l("An offer was accepted: %(position)s"),
+}
 
 
 def value(enum_or_str) -> str:

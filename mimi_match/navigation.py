@@ -15,9 +15,11 @@ HOME_ENDPOINT = {
 OPPORTUNITIES = ("opportunities.browse", _l("Opportunities"))
 _MENUS = {
     None: [("main.index", _l("Home")), OPPORTUNITIES],
-    Role.PARTICIPANT: [("participant.home", _l("My page")), OPPORTUNITIES,
+    Role.PARTICIPANT: [("participant.home", _l("My page")), ("participant.suggestions", _l("My suggestions")),
+                       OPPORTUNITIES, ("participant.applications", _l("My applications")),
                        ("opportunities.saved", _l("Saved for later")), ("participant.plan", _l("My action plan"))],
-    Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.unassigned", _l("Without a coach")),
+    Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.review", _l("Review suggestions")),
+                 ("coach.unassigned", _l("Without a coach")),
                  ("coach.fields", _l("Fields")), OPPORTUNITIES],
     Role.HR: [("hr.dashboard", _l("My positions")), ("hr.new_position", _l("New position")),
               ("hr.talent", _l("Find talent")),

@@ -9,7 +9,15 @@ import pytest
 
 from mimi_match.access import PUBLIC, rule_for
 from mimi_match.extensions import db
-from mimi_match.models import ActionPlanItem, CEFRLevel, ParticipantLanguage, ParticipantSkill, WorkExperience
+from mimi_match.models import (
+    ActionPlanItem,
+    CEFRLevel,
+    Match,
+    MatchStatus,
+    ParticipantLanguage,
+    ParticipantSkill,
+    WorkExperience,
+)
 
 from .factories import create_position
 
@@ -64,6 +72,15 @@ ACCESS_TABLE = [
     ("coach.plan_remove", "POST", "/coach/participants/{profile}/plan/{item}/remove", E(302, 403, 302, 403, 403)),
     ("coach.unassigned", "GET", "/coach/unassigned", E(302, 403, 200, 403, 403)),
     ("coach.fields", "GET", "/coach/fields", E(302, 403, 200, 403, 200)),
+    ("coach.review", "GET", "/coach/review", E(302, 403, 200, 403, 403)),
+    ("coach.review", "POST", "/coach/review", E(302, 403, 302, 403, 403)),
+    ("participant.suggestions", "GET", "/me/suggestions", E(302, 200, 403, 403, 403)),
+    ("participant.answer_suggestion", "POST", "/me/suggestions/{match}/answer", E(302, 302, 403, 403, 403)),
+    ("participant.applications", "GET", "/me/applications", E(302, 200, 403, 403, 403)),
+    ("participant.answer_offer", "POST", "/me/applications/{match}/offer", E(302, 302, 403, 403, 403)),
+    ("hr.candidates", "GET", "/hr/positions/{position}/candidates", E(302, 403, 403, 200, 403)),
+    ("hr.answer", "POST", "/hr/matches/{match}/answer", E(302, 403, 403, 302, 403)),
+    ("main.notifications", "GET", "/notifications", E(302, 200, 200, 200, 200)),
     ("coach.take", "POST", "/coach/unassigned/{profile}/take", E(302, 403, 302, 403, 403)),
     ("hr.dashboard", "GET", "/hr/", E(302, 403, 403, 200, 403)),
     ("admin.overview", "GET", "/admin/", E(302, 403, 403, 403, 200)),
@@ -154,7 +171,10 @@ def test_access(app, users, login, endpoint, method, path, role, expected):
     target = users["participant"] if role == "admin" else users["coach"]
     position = create_position(users["hr"].organisation, required_skill="clean building floors")
     ids = participant_fixture(users)
-    response = client.open(path.format(user=target.id, position=position.id, **ids), method=method)
+    match = Match(profile_id=ids["profile"], position_id=position.id, status=MatchStatus.APPROVED)
+    db.session.add(match)
+    db.session.commit()
+    response = client.open(path.format(user=target.id, position=position.id, match=match.id, **ids), method=method)
     assert response.status_code == expected, response.headers.get("Location")
     if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout"}:
         assert "/login" in response.headers["Location"]

@@ -3,7 +3,7 @@ and participants without a coach."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,9 +12,9 @@ from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..forms.profile import ActionItemForm, CaseloadFilterForm, CompetenceCheckForm, NoteForm
 from ..models import Role
-from ..services import action_plan, coaching, matching, profiles
+from ..services import action_plan, coaching, journey, matching, profiles
 from ..services.errors import NotFound, PermissionDenied, ValidationFailed
-from .choices import skill_label
+from .choices import field_options, skill_label
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
 
@@ -127,14 +127,11 @@ def plan_status(profile_id: int, item_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        item = action_plan.set_status(current_user, item_id, request.form.get("status", ""))
+        action_plan.set_status(current_user, item_id, request.form.get("status", ""), profile_id=profile_id)
     except NotFound:
         abort(404)
     except ValidationFailed as error:
         flash(error.message, "danger")
-        return redirect(url_for("coach.participant", profile_id=profile_id) + "#plan")
-    if item.profile_id != profile_id:
-        abort(404)
     return redirect(url_for("coach.participant", profile_id=profile_id) + "#plan")
 
 
@@ -190,3 +187,44 @@ def take(profile_id: int):
         return redirect(url_for("coach.unassigned"))
     flash(_("The participant is now in your caseload."), "success")
     return redirect(url_for("coach.participant", profile_id=profile_id))
+
+
+@bp.route("/review", methods=["GET", "POST"])
+@allow(Role.COACH)
+def review():
+    """New suggestions for my caseload: approve, or reject with a reason; several at once."""
+    if request.method == "POST":
+        if not ActionForm().validate_on_submit():
+            abort(400)
+        decisions = []
+        for raw in request.form.getlist("match"):
+            match_id, _sep, version = raw.partition(":")
+            if match_id.isdecimal() and match_id.isascii():
+                decisions.append((int(match_id), int(version) if version.isdecimal() and version.isascii() else None))
+        if not decisions:
+            flash(_("Tick at least one suggestion."), "warning")
+            return redirect(url_for("coach.review"))
+        approve = request.form.get("decision") == "approve"
+        try:
+            result = journey.review(current_user, decisions, approve, request.form.get("reason"),
+                                    (request.form.get("note") or "")[:2000])
+        except NotFound:
+            abort(404)
+        except ValidationFailed as error:
+            flash(error.message, "danger")
+            return redirect(url_for("coach.review"))
+        if result.done:
+            flash(ngettext("%(num)d suggestion approved.", "%(num)d suggestions approved.", result.done) if approve
+                  else ngettext("%(num)d suggestion rejected.", "%(num)d suggestions rejected.", result.done),
+                  "success")
+        for message in result.conflicts:
+            flash(message, "warning")
+        return redirect(url_for("coach.review", **{k: v for k, v in request.args.items()
+                                                   if k in ("q", "field", "sort")}))
+    field_id = request.args.get("field", 0, type=int) or None
+    matches = journey.review_queue(current_user, (request.args.get("q") or "")[:100], field_id,
+                                   request.args.get("sort", "score"))
+    balance = matching.balance()
+    return render_template("coach/review.html", matches=matches, balance=balance, action_form=ActionForm(),
+                           fields=field_options(empty=_("All fields")), field_id=field_id or 0,
+                           q=request.args.get("q", ""), sort=request.args.get("sort", "score"))

@@ -1,7 +1,7 @@
 """The HR manager's pages: my positions, creating and managing them, the organisation profile."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -11,7 +11,8 @@ from ..cefr_text import meaning
 from ..forms.auth import ActionForm
 from ..forms.positions import OrganisationForm, PositionForm, skill_lines
 from ..models import Role
-from ..services import candidates, dashboards, positions
+from ..services import candidates as consented_profiles
+from ..services import dashboards, journey, positions
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_options, region_options
 
@@ -96,7 +97,8 @@ def edit_position(position_id: int):
     else:
         form = _position_form()
     if form.validate_on_submit():
-        version = int(form.version_id.data) if (form.version_id.data or "").isdigit() else None
+        raw = form.version_id.data or ""
+        version = int(raw) if raw.isdecimal() and raw.isascii() else None
         try:
             positions.update_position(current_user, position_id, _input(form), version, str(get_locale()),
                                       _host_language())
@@ -188,7 +190,7 @@ def talent():
     """Participants who allow being found: anonymous cards (skills, languages, region; no names)."""
     field_id = request.args.get("field", 0, type=int) or None
     skill = (request.args.get("skill") or "")[:100]
-    return render_template("hr/talent.html", cards=candidates.findable(current_user, field_id, skill),
+    return render_template("hr/talent.html", cards=consented_profiles.findable(current_user, field_id, skill),
                            fields=field_options(empty=_("All fields")), field_id=field_id or 0, skill=skill)
 
 
@@ -197,7 +199,42 @@ def talent():
 def candidate(profile_id: int):
     """A candidate who said "I am interested" in one of our positions, as far as they allow."""
     try:
-        profile, matches = candidates.candidate_profile(current_user, profile_id)
+        profile, matches = consented_profiles.candidate_profile(current_user, profile_id)
     except NotFound:
         abort(404)
     return render_template("hr/candidate.html", profile=profile, matches=matches)
+
+
+@bp.get("/positions/<int:position_id>/candidates")
+@allow(Role.HR)
+def candidates(position_id: int):
+    """Candidates who said they are interested, as far as their consent allows; answer each one."""
+    try:
+        position, matches = journey.candidates(current_user, position_id)
+    except NotFound:
+        abort(404)
+    return render_template("hr/candidates.html", position=position, matches=matches, action_form=ActionForm(),
+                           waiting_days=journey.waiting_days,
+                           reminder_days=current_app.config.get("ANSWER_REMINDER_DAYS", 7))
+
+
+@bp.post("/matches/<int:match_id>/answer")
+@allow(Role.HR)
+def answer(match_id: int):
+    """Invite to a meeting, offer, or decline with a reason."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    version = request.form.get("version", "")
+    try:
+        match = journey.hr_answer(current_user, match_id, request.form.get("action", ""),
+                                  (request.form.get("message") or "")[:2000],
+                                  int(version) if version.isdecimal() and version.isascii() else None)
+    except NotFound:
+        abort(404)
+    except (Conflict, ValidationFailed) as error:
+        flash(error.message, "warning")
+        back = request.form.get("position", "")
+        return redirect(url_for("hr.candidates", position_id=int(back)) if back.isdecimal() and back.isascii()
+                        else url_for("hr.dashboard"))
+    flash(_("Your answer was sent to the candidate."), "success")
+    return redirect(url_for("hr.candidates", position_id=match.position_id))

@@ -5,11 +5,12 @@ from flask import Blueprint, jsonify, redirect, render_template, request, sessio
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..access import public
+from ..access import allow, public
 from ..extensions import db
 from ..forms.auth import LanguageForm
 from ..navigation import home_endpoint
 from ..services import accounts
+from ..services import notifications as notices
 from .helpers import safe_next
 
 bp = Blueprint("main", __name__)
@@ -53,3 +54,13 @@ def health():
     """Liveness and database check for load balancers."""
     db.session.execute(text("SELECT 1"))
     return jsonify(status="ok")
+
+
+@bp.get("/notifications")
+@allow()
+def notifications():
+    """My notifications, newest first; opening the page marks them as read."""
+    items = notices.latest(current_user)
+    unread = {n.id for n in items if n.read_at is None}
+    notices.mark_read(current_user, unread)
+    return render_template("main/notifications.html", items=items, unread=unread)

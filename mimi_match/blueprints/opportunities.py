@@ -52,7 +52,7 @@ def browse():
         page=request.args.get("page", 1, type=int) or 1,
     )
     page = opportunities.browse(query, _viewer(), per_page=current_app.config["PAGE_SIZE"])
-    args = {k: v for k, v in request.args.items() if k != "page"}
+    args = {k: v for k, v in request.args.items() if k in form._fields}  # never "_method", "_external"...
     return render_template("opportunities/list.html", form=form, result=page, args=args, my_level=my_level,
                            action_form=ActionForm())
 
@@ -76,10 +76,13 @@ def _participant_step(position_id: int, step, message: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        step(current_user, position_id)
+        changed = step(current_user, position_id)
     except NotFound:
         abort(404)
-    flash(message, "success")
+    if changed is False:
+        flash(_("Nothing changed: this step is not possible now."), "info")
+    else:
+        flash(message, "success")
     return redirect(url_for("opportunities.detail", position_id=position_id))
 
 

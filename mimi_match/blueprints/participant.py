@@ -22,8 +22,8 @@ from ..forms.profile import (
     WishesForm,
 )
 from ..models import Role
-from ..services import action_plan, matching, profiles
-from ..services.errors import NotFound, ValidationFailed
+from ..services import action_plan, journey, matching, profiles
+from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_name, region_options
 from .helpers import safe_next
 
@@ -290,3 +290,57 @@ def plan_from_gap():
 def _checked_action() -> None:
     if not ActionForm().validate_on_submit():
         abort(400)
+
+
+# --- suggestions and applications ------------------------------------------------------------------
+
+@bp.get("/suggestions")
+@allow(Role.PARTICIPANT)
+def suggestions():
+    """Suggestions my coach approved, with their reasons in plain words."""
+    return render_template("participant/suggestions.html", matches=journey.my_suggestions(current_user),
+                           action_form=ActionForm())
+
+
+@bp.post("/suggestions/<int:match_id>/answer")
+@allow(Role.PARTICIPANT)
+def answer_suggestion(match_id: int):
+    """My step: "I am interested" or "not for me" (with an optional reason)."""
+    _checked_action()
+    interested = request.form.get("answer") == "interested"
+    try:
+        journey.respond(current_user, match_id, interested, (request.form.get("reason") or "")[:500])
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("You said you are interested. The employer can now see you as a candidate.") if interested
+              else _("Noted: not for you. Thank you for telling us."), "success")
+    return redirect(url_for("participant.suggestions"))
+
+
+@bp.get("/applications")
+@allow(Role.PARTICIPANT)
+def applications():
+    """Every position I acted on and where it stands, with its history."""
+    return render_template("participant/applications.html", matches=journey.my_applications(current_user),
+                           action_form=ActionForm())
+
+
+@bp.post("/applications/<int:match_id>/offer")
+@allow(Role.PARTICIPANT)
+def answer_offer(match_id: int):
+    """Accept or turn down an offer."""
+    _checked_action()
+    accept = request.form.get("answer") == "accept"
+    try:
+        journey.answer_offer(current_user, match_id, accept)
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        flash(error.message, "warning")
+    else:
+        flash(_("Congratulations! Your placement is planned. Your coach will contact you.") if accept
+              else _("You turned the offer down."), "success")
+    return redirect(url_for("participant.applications"))

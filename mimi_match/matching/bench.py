@@ -4,8 +4,9 @@ For each size (participants x positions) it prints: fit time; the time and peak 
 both directions with the full score (all components and filters); in the same run the time of
 scikit-learn NearestNeighbors(metric="cosine", algorithm="brute") on the skill vectors alone (one
 direction; once on the vectors the skills component uses — concepts and skill-text embedding — and
-once on the sparse concept vectors only, the cheapest possible input); a check that our top-10 equals exact brute force on sampled rows and columns; and the
-p95 latency of ranking one participant's positions and one position's participants.
+once on the sparse concept vectors only, the cheapest possible input); a check that our top-10
+equals exact brute force on sampled rows and columns; and the p95 latency of ranking one
+participant's positions and one position's participants.
 """
 from __future__ import annotations
 

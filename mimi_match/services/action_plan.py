@@ -70,10 +70,10 @@ def add_from_gap(actor: User, kind: str, value: str, language: str | None = None
     raise ValidationFailed(_("This step cannot be added."))
 
 
-def set_status(actor: User, item_id: int, status: str) -> ActionPlanItem:
+def set_status(actor: User, item_id: int, status: str, profile_id: int | None = None) -> ActionPlanItem:
     """Mark progress: open, in progress, done (the participant or their coach)."""
     item = db.session.get(ActionPlanItem, item_id)
-    if item is None:
+    if item is None or (profile_id is not None and item.profile_id != profile_id):
         raise NotFound(_("No such step."))
     _profile_for(actor, item.profile_id)
     try:

@@ -27,7 +27,7 @@ from .profiles import load_profile
 
 # a participant who reached one of these steps for a position has said "I am interested" in it
 CANDIDATE_STATUSES = (MatchStatus.INTERESTED, MatchStatus.INVITED, MatchStatus.OFFERED, MatchStatus.PLACED,
-                      MatchStatus.COMPLETED)
+                      MatchStatus.COMPLETED, MatchStatus.HR_DECLINED)
 
 
 def _require_hr(actor: User) -> int:

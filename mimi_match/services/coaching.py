@@ -144,6 +144,8 @@ def record_competence_check(actor: User, profile_id: int, *, skill_id: int | Non
                             checked_on: date, locale: str | None) -> CompetenceCheck:
     """A skill checked by a professional expert; a confirmed result marks the skill as confirmed."""
     profile = my_participant(actor, profile_id)
+    if checked_on > date.today():
+        raise ValidationFailed(_("The date of the check cannot be in the future."))
     skill = next((s for s in profile.skills if s.id == skill_id), None) if skill_id else None
     if skill is None and new_skill.strip():
         label = " ".join(new_skill.split())[:200]
@@ -152,8 +154,6 @@ def record_competence_check(actor: User, profile_id: int, *, skill_id: int | Non
         db.session.flush()
     if skill is None:
         raise ValidationFailed(_("Choose the skill that was checked, or name a new one."))
-    if checked_on > date.today():
-        raise ValidationFailed(_("The date of the check cannot be in the future."))
     check = CompetenceCheck(profile_id=profile.id, skill_id=skill.id, coach_id=actor.id,
                             expert_name=expert_name.strip(), method=CheckMethod(method),
                             result=CheckResult(result), joint_assessment=joint_assessment.strip(),

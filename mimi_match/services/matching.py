@@ -270,7 +270,17 @@ def fit_scores(profile_id: int) -> dict[int, float]:
 # --- oversupply ---------------------------------------------------------------------------------
 
 def balance(region: str | None = None) -> Balance:
-    """Seekers per opening per field, from the database (every participant who states wishes counts)."""
+    """Seekers per opening per field, from the database (every participant who states wishes counts);
+    computed once per request."""
+    from flask import g, has_app_context
+
+    cache = g.setdefault("_field_balance", {}) if has_app_context() else {}
+    if region not in cache:
+        cache[region] = _compute_balance(region)
+    return cache[region]
+
+
+def _compute_balance(region: str | None) -> Balance:
     profiles = db.session.scalars(
         select(ParticipantProfile).join(User, User.id == ParticipantProfile.user_id)
         .where(User.active.is_(True)).options(selectinload(ParticipantProfile.desired_fields))).all()

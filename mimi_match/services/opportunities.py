@@ -31,10 +31,15 @@ from ..models import (
 from ..models.base import utcnow
 from . import audit, matching
 from .errors import NotFound, PermissionDenied
+from .notifications import notify
 from .search_index import search_terms
 
 # a participant can (re)state interest from these; later steps belong to the employer's answer
-INTEREST_FROM = {None, MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.DECLINED, MatchStatus.WITHDRAWN}
+INTEREST_FROM = {None, MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED, MatchStatus.DECLINED,
+                 MatchStatus.WITHDRAWN}
+# what only the coach sees: a suggestion not reviewed yet, or one the coach rejected
+HIDDEN_FROM_PARTICIPANT = (MatchStatus.SUGGESTED, MatchStatus.REJECTED)
+WITHDRAW_FROM = (MatchStatus.INTERESTED, MatchStatus.INVITED, MatchStatus.OFFERED)
 
 
 @dataclass
@@ -145,7 +150,8 @@ def _add_participant_state(result: BrowsePage, profile_id: int) -> None:
         select(SavedPosition.position_id).where(SavedPosition.profile_id == profile_id,
                                                 SavedPosition.position_id.in_(ids))))
     result.interest = dict(db.session.execute(
-        select(Match.position_id, Match.status).where(Match.profile_id == profile_id, Match.position_id.in_(ids))
+        select(Match.position_id, Match.status).where(Match.profile_id == profile_id, Match.position_id.in_(ids),
+                                                      Match.status.not_in(HIDDEN_FROM_PARTICIPANT))
     ).all())
 
 
@@ -184,7 +190,8 @@ def participant_state(viewer: User, position: Position, host_language: str) -> P
     """Saved? Where does my step stand? Which required skills and language level do I not have yet?"""
     profile = _profile(viewer)
     saved = db.session.get(SavedPosition, (profile.id, position.id)) is not None
-    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position.id))
+    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position.id,
+                                                  Match.status.not_in(HIDDEN_FROM_PARTICIPANT)))
     mine = db.session.execute(select(ParticipantSkill.concept_uri, ParticipantSkill.label)
                               .where(ParticipantSkill.profile_id == profile.id)).all()
     concepts = {uri for uri, _label in mine if uri}
@@ -234,8 +241,9 @@ def _transition(match: Match, to_status: MatchStatus, actor: User, note: str = "
     match.status = to_status
 
 
-def express_interest(actor: User, position_id: int) -> Match:
-    """The participant's own step: "I am interested" (no coach approval needed; the coach is informed)."""
+def express_interest(actor: User, position_id: int) -> bool:
+    """The participant's own step: "I am interested" (no coach approval needed; the coach is informed).
+    Returns whether anything changed (a second click, or a later step already taken, changes nothing)."""
     profile = _profile(actor)
     position_for(actor, position_id)
     match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position_id))
@@ -246,19 +254,26 @@ def express_interest(actor: User, position_id: int) -> Match:
         db.session.add(match)
     elif match.status in INTEREST_FROM:
         _transition(match, MatchStatus.INTERESTED, actor)
+    else:
+        return False
     profile.last_active_at = utcnow()
+    if profile.coach_id:
+        position = db.session.get(Position, position_id)
+        notify(profile.coach_id, "interest_expressed",
+               {"position": position.title, "participant": actor.display_name},
+               f"/coach/participants/{profile.id}")
     audit.record("interest_expressed", actor=actor, subject=actor, target=f"position:{position_id}")
     db.session.commit()
-    return match
+    return True
 
 
-def withdraw_interest(actor: User, position_id: int) -> Match | None:
-    """Take "I am interested" back; the employer no longer sees the participant as a candidate."""
+def withdraw_interest(actor: User, position_id: int) -> bool:
+    """Take "I am interested" back (also after an invitation or offer); returns whether it changed."""
     profile = _profile(actor)
     match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == position_id))
-    if match is None or match.status != MatchStatus.INTERESTED:
-        return match
+    if match is None or match.status not in WITHDRAW_FROM:
+        return False
     _transition(match, MatchStatus.WITHDRAWN, actor)
     audit.record("interest_withdrawn", actor=actor, subject=actor, target=f"position:{position_id}")
     db.session.commit()
-    return match
+    return True

@@ -256,8 +256,9 @@ CONSENT_FIELDS = {
     ConsentKind.FINDABLE: "consent_findable",
     ConsentKind.SHARE_ON_INTEREST: "consent_share_on_interest",
 }
-# suggestions nobody has acted on yet; they go when consent to matching is withdrawn
-UNACTED = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED)
+# suggestions the participant has not acted on; they go when consent to matching is withdrawn (a coach's
+# rejection stays: it is kept to measure the model, and the pair must not come back)
+UNACTED = (MatchStatus.SUGGESTED, MatchStatus.APPROVED)
 
 
 def set_consent(actor: User, matching: bool, findable: bool, share_on_interest: bool) -> list[ConsentKind]:

@@ -1,0 +1,251 @@
+"""From suggestion to placement: the coach reviews, the participant decides, the employer answers.
+
+Every transition is checked against who may take it and from which status, is recorded as a
+MatchEvent (who, when, why), and is refused with a clear message when someone else acted first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import labels
+from ..extensions import db
+from ..models import (
+    Match,
+    MatchEvent,
+    MatchStatus,
+    ParticipantProfile,
+    Placement,
+    Position,
+    PositionStatus,
+    RejectReason,
+    Role,
+    User,
+)
+from ..models.base import utcnow
+from . import audit
+from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from .notifications import notify
+
+HR_ANSWERS = {"invite": MatchStatus.INVITED, "offer": MatchStatus.OFFERED, "decline": MatchStatus.HR_DECLINED}
+# the employer sees a participant as a candidate from "interested" on
+CANDIDATE = (MatchStatus.INTERESTED, MatchStatus.INVITED, MatchStatus.OFFERED, MatchStatus.PLACED,
+             MatchStatus.COMPLETED, MatchStatus.HR_DECLINED)
+
+
+def _load(match_id: int) -> Match:
+    match = db.session.scalar(select(Match).where(Match.id == match_id).options(
+        selectinload(Match.events), selectinload(Match.position).selectinload(Position.organisation),
+        selectinload(Match.profile).selectinload(ParticipantProfile.user)))
+    if match is None:
+        raise NotFound(_("No such match."))
+    return match
+
+
+def _move(match: Match, to: MatchStatus, actor: User, reason: str | None = None, note: str = "") -> None:
+    match.events.append(MatchEvent(from_status=match.status, to_status=to, actor_id=actor.id, reason_code=reason,
+                                   note=note[:2000], at=utcnow()))
+    match.status = to
+
+
+def _who_acted(match: Match) -> str:
+    last = match.events[-1] if match.events else None
+    user = db.session.get(User, last.actor_id) if last and last.actor_id else None
+    return user.display_name if user else _("someone else")
+
+
+# --- coach review ------------------------------------------------------------------------------
+
+@dataclass
+class ReviewResult:
+    done: int
+    conflicts: list[str]
+
+
+def review_queue(actor: User, participant: str = "", field_id: int | None = None, sort: str = "score") -> list[Match]:
+    """New suggestions for the coach's caseload, with what the review needs loaded."""
+    if actor.role != Role.COACH:
+        raise PermissionDenied()
+    stmt = (select(Match).join(ParticipantProfile, ParticipantProfile.id == Match.profile_id)
+            .join(User, User.id == ParticipantProfile.user_id).join(Position, Position.id == Match.position_id)
+            .where(Match.status == MatchStatus.SUGGESTED, ParticipantProfile.coach_id == actor.id)
+            .options(selectinload(Match.profile).selectinload(ParticipantProfile.user),
+                     selectinload(Match.position).selectinload(Position.field),
+                     selectinload(Match.position).selectinload(Position.organisation)))
+    if participant.strip():
+        stmt = stmt.where(db.func.lower(User.display_name).contains(participant.strip().lower(), autoescape=True))
+    if field_id:
+        stmt = stmt.where(Position.field_id == field_id)
+    order = {"newest": (Match.created_at.desc(), Match.id.desc()),
+             "participant": (User.display_name, Match.score.desc())}.get(sort, (Match.score.desc(), Match.id))
+    return list(db.session.scalars(stmt.order_by(*order).limit(500)))
+
+
+def review(actor: User, decisions: list[tuple[int, int | None]], approve: bool, reason: str | None = None,
+           note: str = "") -> ReviewResult:
+    """Approve or reject suggestions (match id, version seen); someone else's earlier review wins."""
+    if actor.role != Role.COACH:
+        raise PermissionDenied()
+    if not approve:
+        try:
+            reason = RejectReason(reason or "").value
+        except ValueError:
+            raise ValidationFailed(_("Choose a reason for the rejection.")) from None
+    done, conflicts = 0, []
+    ids = [match_id for match_id, _version in decisions]
+    found = {m.id: m for m in db.session.scalars(select(Match).where(Match.id.in_(ids)).options(
+        selectinload(Match.events), selectinload(Match.position),
+        selectinload(Match.profile).selectinload(ParticipantProfile.user)))}
+    if any(m.profile.coach_id != actor.id for m in found.values()):
+        raise NotFound(_("No such match."))
+    for match_id in ids:
+        match = found.get(match_id)
+        if match is None:  # a suggestion withdrawn by the model in the meantime
+            conflicts.append(_("One suggestion no longer exists (the profile or position changed)."))
+            continue
+        if match.status != MatchStatus.SUGGESTED:
+            conflicts.append(_("%(position)s for %(name)s was already reviewed by %(who)s.",
+                               position=match.position.title, name=match.profile.user.display_name,
+                               who=_who_acted(match)))
+            continue
+        _move(match, MatchStatus.APPROVED if approve else MatchStatus.REJECTED, actor, reason, note)
+        if not approve:
+            match.reject_reason = RejectReason(reason)
+        done += 1
+        if approve:
+            notify(match.profile.user_id, "suggestion_approved", {"position": match.position.title},
+                   "/me/suggestions")
+    try:
+        db.session.commit()
+    except StaleDataError:  # another coach's review was saved between our read and our write
+        db.session.rollback()
+        return ReviewResult(0, [_("Another coach reviewed some of these at the same moment. Please look again.")])
+    return ReviewResult(done, conflicts)
+
+
+# --- the participant ---------------------------------------------------------------------------
+
+def _participant_match(actor: User, match_id: int) -> Match:
+    if actor.role != Role.PARTICIPANT or actor.profile is None:
+        raise PermissionDenied()
+    match = _load(match_id)
+    if match.profile_id != actor.profile.id:
+        raise NotFound(_("No such match."))
+    return match
+
+
+def my_suggestions(actor: User) -> list[Match]:
+    """Suggestions a coach approved for me (nothing reaches me without that)."""
+    if actor.role != Role.PARTICIPANT or actor.profile is None:
+        raise PermissionDenied()
+    return list(db.session.scalars(
+        select(Match).join(Position, Position.id == Match.position_id)
+        .where(Match.profile_id == actor.profile.id, Match.status == MatchStatus.APPROVED,
+               Position.status == PositionStatus.OPEN, Position.listed_until >= date.today())
+        .options(selectinload(Match.position).selectinload(Position.organisation),
+                 selectinload(Match.position).selectinload(Position.field)).order_by(Match.score.desc())))
+
+
+def my_applications(actor: User) -> list[Match]:
+    """Every position I acted on, and where it stands."""
+    if actor.role != Role.PARTICIPANT or actor.profile is None:
+        raise PermissionDenied()
+    hidden = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED)
+    return list(db.session.scalars(
+        select(Match).where(Match.profile_id == actor.profile.id, Match.status.not_in(hidden))
+        .options(selectinload(Match.events), selectinload(Match.position).selectinload(Position.organisation))
+        .order_by(Match.updated_at.desc())))
+
+
+def respond(actor: User, match_id: int, interested: bool, reason: str = "") -> Match:
+    """The participant's own step on an approved suggestion: "I am interested" or "not for me"."""
+    match = _participant_match(actor, match_id)
+    if match.status != MatchStatus.APPROVED:
+        raise Conflict(_("This suggestion has already been answered."))
+    if match.position.status != PositionStatus.OPEN or match.position.listed_until < date.today():
+        raise Conflict(_("This position is no longer open."))
+    _move(match, MatchStatus.INTERESTED if interested else MatchStatus.DECLINED, actor, note=reason)
+    if interested and match.profile.coach_id:
+        notify(match.profile.coach_id, "interest_expressed", {"position": match.position.title,
+                                                              "participant": actor.display_name},
+               f"/coach/participants/{match.profile_id}")
+    audit.record("suggestion_answered", actor=actor, subject=actor, detail={"interested": interested})
+    db.session.commit()
+    return match
+
+
+def answer_offer(actor: User, match_id: int, accept: bool) -> Match:
+    """The participant accepts an offer (a placement starts, planned) or turns it down."""
+    match = _participant_match(actor, match_id)
+    if match.status != MatchStatus.OFFERED:
+        raise Conflict(_("There is no open offer here."))
+    if accept:
+        _move(match, MatchStatus.PLACED, actor)
+        position = match.position
+        start = position.start_date if position.start_date and position.start_date >= date.today() \
+            else date.today() + timedelta(days=7)
+        end = start + timedelta(weeks=position.duration_weeks) if position.duration_weeks else None
+        db.session.add(Placement(match_id=match.id, coach_id=match.profile.coach_id, start_date=start,
+                                 end_date=end, company_contact=position.contact_person or "",
+                                 objectives=position.learning_content or ""))
+        for user in position.organisation.hr_users:
+            notify(user.id, "offer_accepted", {"position": position.title}, f"/hr/positions/{position.id}/candidates")
+    else:
+        _move(match, MatchStatus.DECLINED, actor)
+    db.session.commit()
+    return match
+
+
+# --- the employer --------------------------------------------------------------------------------
+
+def candidates(actor: User, position_id: int) -> tuple[Position, list[Match]]:
+    """Participants who said they are interested in one of my organisation's positions."""
+    if actor.role != Role.HR:
+        raise PermissionDenied()
+    position = db.session.get(Position, position_id)
+    if position is None or position.organisation_id != actor.organisation_id:
+        raise NotFound(_("No such position."))
+    matches = db.session.scalars(
+        select(Match).where(Match.position_id == position_id, Match.status.in_(CANDIDATE))
+        .options(selectinload(Match.events), selectinload(Match.profile).selectinload(ParticipantProfile.user),
+                 selectinload(Match.profile).selectinload(ParticipantProfile.skills),
+                 selectinload(Match.profile).selectinload(ParticipantProfile.languages))
+        .order_by(Match.updated_at)).all()
+    return position, list(matches)
+
+
+def waiting_days(match: Match) -> int:
+    """Days since the candidate's last step without an answer from the employer."""
+    last = match.events[-1].at if match.events else match.updated_at
+    return (utcnow() - last).days
+
+
+def hr_answer(actor: User, match_id: int, action: str, message: str = "", version: int | None = None) -> Match:
+    """Invite to a meeting, offer the position, or decline with a reason."""
+    if actor.role != Role.HR:
+        raise PermissionDenied()
+    match = _load(match_id)
+    if match.position.organisation_id != actor.organisation_id:
+        raise NotFound(_("No such candidate."))
+    target = HR_ANSWERS.get(action)
+    if target is None:
+        raise ValidationFailed(_("Choose an answer."))
+    allowed = {MatchStatus.INVITED: (MatchStatus.INTERESTED,),
+               MatchStatus.OFFERED: (MatchStatus.INTERESTED, MatchStatus.INVITED),
+               MatchStatus.HR_DECLINED: (MatchStatus.INTERESTED, MatchStatus.INVITED)}[target]
+    if match.status not in allowed or (version is not None and version != match.version_id):
+        raise Conflict(_("This candidate's status changed in the meantime (now: %(status)s). Please look again.",
+                         status=str(labels.MATCH_STATUS_FOR_STAFF[match.status.value])))
+    if target != MatchStatus.OFFERED and not message.strip():
+        raise ValidationFailed(_("Write a short message to the candidate."))
+    _move(match, target, actor, note=message.strip())
+    notify(match.profile.user_id, f"hr_{action}", {"position": match.position.title}, "/me/applications")
+    audit.record("candidate_answered", actor=actor, subject_user_id=match.profile.user_id,
+                 detail={"answer": action})
+    db.session.commit()
+    return match

@@ -1,0 +1,138 @@
+"""The journey through the forms: the model suggests, the coach reviews, the participant decides,
+the employer answers, the participant accepts, a placement is planned."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from mimi_match.extensions import db
+from mimi_match.models import (
+    CEFRLevel,
+    Match,
+    MatchStatus,
+    Notification,
+    ParticipantLanguage,
+    ParticipantSkill,
+    Placement,
+    PlacementStatus,
+    RejectReason,
+    Role,
+)
+from mimi_match.services import matching
+from mimi_match.vocabulary import vocabulary
+
+from .factories import create_organisation, create_position, create_user
+
+FLOORS = "clean building floors"
+
+
+def _setup(users):
+    coach, hr = users["coach"], users["hr"]
+    person = users["participant"]
+    profile = person.profile
+    profile.coach_id = coach.id
+    profile.consent_matching = True
+    profile.consent_share_on_interest = True
+    profile.skills.append(ParticipantSkill(label=FLOORS, concept_uri=vocabulary().resolve(FLOORS)))
+    profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.B1))
+    db.session.commit()
+    good = create_position(hr.organisation, title="Office cleaner", required_skill=FLOORS)
+    other = create_position(hr.organisation, title="Window cleaner", required_skill=FLOORS)
+    matching.rebuild()
+    return person, good, other
+
+
+def _match(profile_id, position_id) -> Match:
+    db.session.expire_all()
+    return db.session.scalar(select(Match).where(Match.profile_id == profile_id, Match.position_id == position_id))
+
+
+def test_whole_journey(users, login):
+    person, good, other = _setup(users)
+    coach, participant, hr = login(users["coach"]), login(person), login(users["hr"])
+    # nothing reaches the participant or the employer before the coach approves
+    assert "Office cleaner" not in participant.get("/me/suggestions").get_data(as_text=True)
+    assert person.display_name not in hr.get(f"/hr/positions/{good.id}/candidates").get_data(as_text=True)
+    queue = coach.get("/coach/review").get_data(as_text=True)
+    assert "Office cleaner" in queue and "Window cleaner" in queue and FLOORS in queue
+    m_good, m_other = _match(person.profile.id, good.id), _match(person.profile.id, other.id)
+    coach.post("/coach/review", data={"match": f"{m_good.id}:{m_good.version_id}", "decision": "approve"})
+    coach.post("/coach/review", data={"match": f"{m_other.id}:{m_other.version_id}", "decision": "reject",
+                                      "reason": "location", "note": "too far"})
+    assert _match(person.profile.id, good.id).status == MatchStatus.APPROVED
+    rejected = _match(person.profile.id, other.id)
+    assert rejected.status == MatchStatus.REJECTED and rejected.reject_reason == RejectReason.LOCATION
+    # the participant sees the approved suggestion with its reasons, and decides
+    page = participant.get("/me/suggestions").get_data(as_text=True)
+    assert "Office cleaner" in page and "Window cleaner" not in page and FLOORS in page
+    assert db.session.scalar(select(Notification).where(Notification.user_id == person.id))
+    participant.post(f"/me/suggestions/{m_good.id}/answer", data={"answer": "interested"})
+    assert _match(person.profile.id, good.id).status == MatchStatus.INTERESTED
+    # the employer sees the candidate and invites, then offers
+    page = hr.get(f"/hr/positions/{good.id}/candidates").get_data(as_text=True)
+    assert person.display_name in page
+    hr.post(f"/hr/matches/{m_good.id}/answer", data={"action": "invite", "message": "Tuesday 10:00?",
+                                                     "position": str(good.id)})
+    assert _match(person.profile.id, good.id).status == MatchStatus.INVITED
+    hr.post(f"/hr/matches/{m_good.id}/answer", data={"action": "offer", "position": str(good.id)})
+    assert _match(person.profile.id, good.id).status == MatchStatus.OFFERED
+    page = participant.get("/me/applications").get_data(as_text=True)
+    assert "Accept the offer" in page and "Tuesday 10:00?" in page
+    participant.post(f"/me/applications/{m_good.id}/offer", data={"answer": "accept"})
+    match = _match(person.profile.id, good.id)
+    assert match.status == MatchStatus.PLACED
+    placement = db.session.scalar(select(Placement).where(Placement.match_id == match.id))
+    assert placement.status == PlacementStatus.PLANNED and placement.coach_id == users["coach"].id
+    # the full history, who and when
+    assert [e.to_status for e in match.events] == [
+        MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.INTERESTED, MatchStatus.INVITED,
+        MatchStatus.OFFERED, MatchStatus.PLACED]
+    assert [e.actor_id for e in match.events[1:]] == [users["coach"].id, person.id, users["hr"].id,
+                                                      users["hr"].id, person.id]
+
+
+def test_second_coach_gets_a_clear_conflict(users, login):
+    person, good, _other = _setup(users)
+    match = _match(person.profile.id, good.id)
+    seen = f"{match.id}:{match.version_id}"
+    first = login(users["coach"])
+    first.post("/coach/review", data={"match": seen, "decision": "approve"})
+    second = login(users["coach"])  # the same form, opened before the first decision
+    response = second.post("/coach/review", data={"match": seen, "decision": "reject", "reason": "skills"},
+                           follow_redirects=True)
+    assert response.status_code == 200 and b"already reviewed by" in response.data
+    assert _match(person.profile.id, good.id).status == MatchStatus.APPROVED
+
+
+def test_rejection_needs_a_reason(users, login):
+    person, good, _other = _setup(users)
+    match = _match(person.profile.id, good.id)
+    response = login(users["coach"]).post("/coach/review", data={"match": f"{match.id}:{match.version_id}",
+                                                                 "decision": "reject"}, follow_redirects=True)
+    assert b"Choose a reason" in response.data
+    assert _match(person.profile.id, good.id).status == MatchStatus.SUGGESTED
+
+
+def test_nobody_acts_on_others_matches(users, login):
+    person, good, _other = _setup(users)
+    match = _match(person.profile.id, good.id)
+    other_coach = login(create_user(Role.COACH))
+    assert other_coach.post("/coach/review", data={"match": f"{match.id}:{match.version_id}",
+                                                   "decision": "approve"}).status_code == 404
+    stranger = login(create_user())
+    assert stranger.post(f"/me/suggestions/{match.id}/answer", data={"answer": "interested"}).status_code == 404
+    other_hr = login(create_user(Role.HR, organisation=create_organisation("Other AS")))
+    assert other_hr.get(f"/hr/positions/{good.id}/candidates").status_code == 404
+    assert other_hr.post(f"/hr/matches/{match.id}/answer", data={"action": "offer"}).status_code == 404
+    assert _match(person.profile.id, good.id).status == MatchStatus.SUGGESTED
+
+
+def test_direct_application_reaches_the_employer_and_informs_the_coach(users, login):
+    person, good, _other = _setup(users)
+    position = create_position(users["hr"].organisation, title="Kitchen helper", required_skill=None)
+    login(person).post(f"/opportunities/{position.id}/interest")
+    page = login(users["hr"]).get(f"/hr/positions/{position.id}/candidates").get_data(as_text=True)
+    assert person.display_name in page
+    assert "Kitchen helper" in login(person).get("/me/applications").get_data(as_text=True)
+    note = db.session.scalar(select(Notification).where(Notification.user_id == users["coach"].id))
+    assert note.kind == "interest_expressed" and note.payload["position"] == "Kitchen helper"
+    assert "is interested in Kitchen helper" in login(users["coach"]).get("/notifications").get_data(as_text=True)
