@@ -136,3 +136,68 @@ def test_direct_application_reaches_the_employer_and_informs_the_coach(users, lo
     note = db.session.scalar(select(Notification).where(Notification.user_id == users["coach"].id))
     assert note.kind == "interest_expressed" and note.payload["position"] == "Kitchen helper"
     assert "is interested in Kitchen helper" in login(users["coach"]).get("/notifications").get_data(as_text=True)
+
+
+def test_unreviewed_and_rejected_suggestions_stay_invisible_to_the_participant(users, login):
+    person, good, other = _setup(users)
+    participant = login(person)
+    assert "Suggested" not in participant.get(f"/opportunities/{good.id}").get_data(as_text=True)
+    m_other = _match(person.profile.id, other.id)
+    login(users["coach"]).post("/coach/review", data={"match": f"{m_other.id}:{m_other.version_id}",
+                                                      "decision": "reject", "reason": "skills"})
+    page = participant.get(f"/opportunities/{other.id}").get_data(as_text=True)
+    assert "Not suggested" not in page and "I am interested" in page  # the participant may still apply
+    participant.post(f"/opportunities/{other.id}/interest")
+    assert _match(person.profile.id, other.id).status == MatchStatus.INTERESTED
+
+
+def test_candidate_list_shows_only_what_consent_allows(users, login):
+    person, good, _other = _setup(users)
+    person.profile.consent_share_on_interest = False
+    db.session.commit()
+    login(person).post(f"/opportunities/{good.id}/interest")
+    page = login(users["hr"]).get(f"/hr/positions/{good.id}/candidates").get_data(as_text=True)
+    assert "not allowed sharing" in page
+    assert person.display_name not in page and FLOORS not in page
+
+
+def test_participant_can_withdraw_after_an_invitation(users, login):
+    person, good, _other = _setup(users)
+    participant = login(person)
+    participant.post(f"/opportunities/{good.id}/interest")
+    match = _match(person.profile.id, good.id)
+    login(users["hr"]).post(f"/hr/matches/{match.id}/answer", data={"action": "invite", "message": "Come by"})
+    assert _match(person.profile.id, good.id).status == MatchStatus.INVITED
+    participant.post(f"/opportunities/{good.id}/withdraw")
+    assert _match(person.profile.id, good.id).status == MatchStatus.WITHDRAWN
+    response = participant.post(f"/opportunities/{good.id}/withdraw", follow_redirects=True)
+    assert b"Nothing changed" in response.data
+
+
+def test_withdrawing_consent_keeps_the_coachs_rejections(users, login):
+    person, good, other = _setup(users)
+    m_other = _match(person.profile.id, other.id)
+    login(users["coach"]).post("/coach/review", data={"match": f"{m_other.id}:{m_other.version_id}",
+                                                      "decision": "reject", "reason": "location"})
+    participant = login(person)
+    participant.post("/me/profile/consent", data={"submit": "1"})
+    assert _match(person.profile.id, good.id) is None  # the unreviewed suggestion went
+    assert _match(person.profile.id, other.id).status == MatchStatus.REJECTED  # the rejection stays
+    participant.post("/me/profile/consent", data={"consent_matching": "y"})
+    assert _match(person.profile.id, other.id).status == MatchStatus.REJECTED  # and is not suggested again
+
+
+def test_crafted_numbers_never_cause_a_500(users, login):
+    person, good, _other = _setup(users)
+    coach = login(users["coach"])
+    assert coach.post("/coach/review", data={"match": "²:1", "decision": "approve"}).status_code == 302
+    assert login(users["hr"]).post("/hr/matches/1/answer", data={"action": "offer", "version": "²",
+                                                                  "position": "²"}).status_code in (302, 404)
+    assert login(users["participant"]).get("/opportunities/?_method=POST&_external=1").status_code == 200
+
+
+def test_hr_without_organisation_gets_403_not_500(login):
+    orphan = create_user(Role.HR, organisation=create_organisation("Gone AS"))
+    orphan.organisation_id = None
+    db.session.commit()
+    assert login(orphan).get("/hr/").status_code == 403
