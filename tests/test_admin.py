@@ -83,3 +83,13 @@ def test_refused_access_is_audited(users, login):
     login(users["participant"]).get("/admin/")
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "access_denied"))
     assert entry.actor_id == users["participant"].id and entry.target == "/admin/"
+
+
+def test_user_list_pages(users, login):
+    for i in range(55):
+        create_user(Role.COACH, display_name=f"Coach {i:02d}", email=f"pagecoach{i}@example.org")
+    admin = login(users["admin"])
+    first = admin.get("/admin/users?role=coach").get_data(as_text=True)
+    assert "Next" in first and "Previous" not in first and "role=coach" in first
+    second = admin.get("/admin/users?role=coach&page=2").get_data(as_text=True)
+    assert "Previous" in second and "pagecoach" in second

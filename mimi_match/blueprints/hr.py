@@ -63,8 +63,6 @@ def _form_values(position) -> dict:
 
 
 def _host_language() -> str:
-    from flask import current_app
-
     return current_app.config["HOST_LANGUAGE"]
 
 
