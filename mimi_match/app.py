@@ -103,9 +103,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, api, auth, coach, hr, main, opportunities, participant
+    from .blueprints import admin, api, auth, coach, hr, main, opportunities, participant, placements
 
-    for module in (main, auth, opportunities, participant, coach, hr, admin, api):
+    for module in (main, auth, opportunities, participant, coach, hr, placements, admin, api):
         app.register_blueprint(module.bp)
 
 
@@ -175,13 +175,9 @@ def register_template_context(app: Flask) -> None:
 
     @app.template_filter("notification_text")
     def notification_text(note) -> str:
-        template = labels.NOTIFICATION.get(note.kind)
-        if template is None:
-            return note.kind
-        try:
-            return str(template) % {k: str(v) for k, v in (note.payload or {}).items()}
-        except (KeyError, TypeError, ValueError):
-            return str(template)
+        from .services.notifications import text
+
+        return text(note.kind, note.payload)
 
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(skill_label, "skill_label")

@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(match_cli)
+    app.cli.add_command(remind)
 
 
 @click.command("create-admin")
@@ -182,3 +183,16 @@ def translate_init(language: str) -> None:
 def translate_compile() -> None:
     """Compile every catalog (.po -> .mo)."""
     click.echo("compiled: " + ", ".join(compile_catalogs()))
+
+
+@click.command("remind")
+def remind() -> None:
+    """Send the reminders that are due: candidates waiting for an answer, placements waiting for a step."""
+    from flask import current_app
+
+    from .services import journey, placements
+
+    answers = journey.remind_answers(current_app.config["ANSWER_REMINDER_DAYS"])
+    steps = placements.remind(current_app.config["EVALUATION_REMINDER_DAYS"])
+    parts = [f"{answers} about waiting candidates"] + [f"{n} to {step}" for step, n in sorted(steps.items())]
+    click.echo("reminders sent: " + ", ".join(parts))

@@ -55,6 +55,18 @@ class Config:
     ARGON2_MEMORY_COST = _env_int("ARGON2_MEMORY_COST", 65536)
     ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 2)
 
+    # e-mail for notifications: sent over SMTP when MAIL_SERVER is set, otherwise written to the log
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "1") not in ("0", "false", "no")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "MiMi Match <no-reply@localhost>")
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "")
+    # days a candidate may wait for the employer's answer, and an evaluation for its voices, before a reminder
+    ANSWER_REMINDER_DAYS = _env_int("ANSWER_REMINDER_DAYS", 7)
+    EVALUATION_REMINDER_DAYS = _env_int("EVALUATION_REMINDER_DAYS", 7)
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     HOST_LANGUAGE = os.environ.get("HOST_LANGUAGE", "nb")
     PAGE_SIZE = 20

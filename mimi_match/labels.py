@@ -88,7 +88,39 @@ MATCH_STATUS_FOR_STAFF = {
     "placed": _l("Placed"),
     "completed": _l("Completed"),
 }
+PLACEMENT_STATUS = {
+    "planned": _l("Planned"),
+    "active": _l("Running"),
+    "completed": _l("Completed"),
+    "abandoned": _l("Ended early"),
+}
+OUTCOME = {
+    "job_offer": _l("Job offer"),
+    "further_training": _l("Further training"),
+    "not_suitable": _l("Not suitable"),
+    "did_not_show": _l("Did not show up"),
+    "abandoned": _l("Ended early"),
+}
+VOICE = {"participant": _l("Participant"), "coach": _l("Coach"), "company": _l("Company")}
+# steps of a placement, recorded in the match's history with these reason codes
+PLACEMENT_EVENT = {
+    "placement_active": _l("Placement started"),
+    "placement_completed": _l("Placement completed"),
+    "placement_abandoned": _l("Placement ended early"),
+}
 NOTIFICATION = {
+    "suggestions_to_review": _l("New suggestions to review: %(count)s"),
+    "placement_planned": _l("A placement is planned: %(position)s"),
+    "placement_changed": _l("The plan of a placement changed: %(position)s"),
+    "placement_started": _l("A placement has started: %(position)s"),
+    "placement_abandoned": _l("A placement ended early: %(position)s"),
+    "evaluation_due": _l("A placement has ended; please give your evaluation: %(position)s"),
+    "evaluation_given": _l("An evaluation was given; yours is still missing: %(position)s"),
+    "evaluation_complete": _l("All three evaluations are in: %(position)s"),
+    "reminder_start": _l("Reminder: mark the placement as started: %(position)s"),
+    "reminder_complete": _l("Reminder: the placement's end date has passed: %(position)s"),
+    "reminder_evaluation": _l("Reminder: your evaluation is still missing: %(position)s"),
+    "reminder_answer": _l("Reminder: %(count)s candidates are waiting for your answer: %(position)s"),
     "suggestion_approved": _l("New suggestion for you: %(position)s"),
     "interest_expressed": _l("%(participant)s is interested in %(position)s"),
     "hr_invite": _l("You are invited to a meeting: %(position)s"),

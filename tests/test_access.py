@@ -5,6 +5,8 @@ Codes: 200 ok, 302 redirect (anonymous -> login, or after a POST), 403 refused.
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from mimi_match.access import PUBLIC, rule_for
@@ -16,6 +18,7 @@ from mimi_match.models import (
     MatchStatus,
     ParticipantLanguage,
     ParticipantSkill,
+    Placement,
     WorkExperience,
 )
 
@@ -119,6 +122,13 @@ ACCESS_TABLE = [
     ("hr.organisation", "GET", "/hr/organisation", E(302, 403, 403, 200, 403)),
     # an empty POST re-saves the organisation unchanged (Flask-WTF falls back to the object's data)
     ("hr.organisation", "POST", "/hr/organisation", E(302, 403, 403, 302, 403)),
+    # a placement is seen by its three parties only: the participant, their coach, the employer's HR
+    ("placements.index", "GET", "/placements/", E(302, 200, 200, 200, 403)),
+    ("placements.detail", "GET", "/placements/{placement}", E(302, 200, 200, 200, 403)),
+    # empty forms: refused with a message on the page (redirect), nothing changed
+    ("placements.plan", "POST", "/placements/{placement}/plan", E(302, 403, 302, 302, 403)),
+    ("placements.status", "POST", "/placements/{placement}/status", E(302, 302, 302, 302, 403)),
+    ("placements.evaluation", "POST", "/placements/{placement}/evaluation", E(302, 302, 302, 302, 403)),
 ]
 
 
@@ -173,8 +183,15 @@ def test_access(app, users, login, endpoint, method, path, role, expected):
     ids = participant_fixture(users)
     match = Match(profile_id=ids["profile"], position_id=position.id, status=MatchStatus.APPROVED)
     db.session.add(match)
+    placed = Match(profile_id=ids["profile"], position_id=create_position(users["hr"].organisation).id,
+                   status=MatchStatus.PLACED)
+    db.session.add(placed)
+    db.session.flush()
+    placement = Placement(match_id=placed.id, coach_id=users["coach"].id, start_date=date.today())
+    db.session.add(placement)
     db.session.commit()
-    response = client.open(path.format(user=target.id, position=position.id, match=match.id, **ids), method=method)
+    response = client.open(path.format(user=target.id, position=position.id, match=match.id, placement=placement.id,
+                                       **ids), method=method)
     assert response.status_code == expected, response.headers.get("Location")
     if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout"}:
         assert "/login" in response.headers["Location"]

@@ -133,8 +133,9 @@ def test_direct_application_reaches_the_employer_and_informs_the_coach(users, lo
     page = login(users["hr"]).get(f"/hr/positions/{position.id}/candidates").get_data(as_text=True)
     assert person.display_name in page
     assert "Kitchen helper" in login(person).get("/me/applications").get_data(as_text=True)
-    note = db.session.scalar(select(Notification).where(Notification.user_id == users["coach"].id))
-    assert note.kind == "interest_expressed" and note.payload["position"] == "Kitchen helper"
+    note = db.session.scalar(select(Notification).where(Notification.user_id == users["coach"].id,
+                                                        Notification.kind == "interest_expressed"))
+    assert note.payload["position"] == "Kitchen helper"
     assert "is interested in Kitchen helper" in login(users["coach"]).get("/notifications").get_data(as_text=True)
 
 

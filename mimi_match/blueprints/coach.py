@@ -61,7 +61,8 @@ def _participant_page(profile, note_form=None, check_form=None, item_form=None):
         completeness=profiles.completeness(profile, _host()), steps=profiles.STEPS,
         items=action_plan.items(current_user, profile.id), action_form=ActionForm(),
         note_form=note_form or NoteForm(prefix="note"), check_form=check_form or _check_form(profile),
-        item_form=item_form or ActionItemForm(prefix="item"))
+        item_form=item_form or ActionItemForm(prefix="item"),
+        match_history=lambda match: journey.history(current_user, match))
 
 
 @bp.post("/participants/<int:profile_id>/notes")

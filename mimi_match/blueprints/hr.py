@@ -213,6 +213,7 @@ def candidates(position_id: int):
         abort(404)
     return render_template("hr/candidates.html", position=position, matches=matches, action_form=ActionForm(),
                            waiting_days=journey.waiting_days,
+                           history=lambda match: journey.history(current_user, match),
                            reminder_days=current_app.config.get("ANSWER_REMINDER_DAYS", 7))
 
 

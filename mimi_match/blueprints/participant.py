@@ -325,7 +325,7 @@ def answer_suggestion(match_id: int):
 def applications():
     """Every position I acted on and where it stands, with its history."""
     return render_template("participant/applications.html", matches=journey.my_applications(current_user),
-                           action_form=ActionForm())
+                           action_form=ActionForm(), history=lambda match: journey.history(current_user, match))
 
 
 @bp.post("/applications/<int:match_id>/offer")

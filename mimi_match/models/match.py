@@ -13,6 +13,7 @@ from .enums import MatchOrigin, MatchStatus, RejectReason
 
 if TYPE_CHECKING:
     from .participant import ParticipantProfile
+    from .placement import Placement
     from .position import Position
 
 
@@ -44,6 +45,7 @@ class Match(TimestampMixin, db.Model):
     events: Mapped[list[MatchEvent]] = relationship(
         back_populates="match", cascade="all, delete-orphan", order_by="MatchEvent.id"
     )
+    placement: Mapped[Placement | None] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version_id}
 

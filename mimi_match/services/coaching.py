@@ -121,7 +121,8 @@ def history(profile: ParticipantProfile) -> ParticipantHistory:
     consent = db.session.scalars(select(ConsentEvent).where(ConsentEvent.profile_id == profile.id)
                                  .order_by(ConsentEvent.at.desc())).all()
     matches = db.session.scalars(select(Match).where(Match.profile_id == profile.id)
-                                 .options(selectinload(Match.position), selectinload(Match.events))
+                                 .options(selectinload(Match.position), selectinload(Match.events),
+                                          selectinload(Match.placement))
                                  .order_by(Match.updated_at.desc())).all()
     return ParticipantHistory(list(notes), list(checks), list(consent), list(matches))
 

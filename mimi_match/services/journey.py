@@ -158,7 +158,8 @@ def my_applications(actor: User) -> list[Match]:
     hidden = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED)
     return list(db.session.scalars(
         select(Match).where(Match.profile_id == actor.profile.id, Match.status.not_in(hidden))
-        .options(selectinload(Match.events), selectinload(Match.position).selectinload(Position.organisation))
+        .options(selectinload(Match.events), selectinload(Match.placement),
+                 selectinload(Match.position).selectinload(Position.organisation))
         .order_by(Match.updated_at.desc())))
 
 
@@ -190,11 +191,16 @@ def answer_offer(actor: User, match_id: int, accept: bool) -> Match:
         start = position.start_date if position.start_date and position.start_date >= date.today() \
             else date.today() + timedelta(days=7)
         end = start + timedelta(weeks=position.duration_weeks) if position.duration_weeks else None
-        db.session.add(Placement(match_id=match.id, coach_id=match.profile.coach_id, start_date=start,
-                                 end_date=end, company_contact=position.contact_person or "",
-                                 objectives=position.learning_content or ""))
+        placement = Placement(match_id=match.id, coach_id=match.profile.coach_id, start_date=start, end_date=end,
+                              company_contact=position.contact_person or "",
+                              objectives=position.learning_content or "")
+        db.session.add(placement)
+        db.session.flush()
         for user in position.organisation.hr_users:
-            notify(user.id, "offer_accepted", {"position": position.title}, f"/hr/positions/{position.id}/candidates")
+            notify(user.id, "offer_accepted", {"position": position.title}, f"/placements/{placement.id}")
+        if match.profile.coach_id:
+            notify(match.profile.coach_id, "placement_planned", {"position": position.title},
+                   f"/placements/{placement.id}")
     else:
         _move(match, MatchStatus.DECLINED, actor)
     db.session.commit()
@@ -212,7 +218,8 @@ def candidates(actor: User, position_id: int) -> tuple[Position, list[Match]]:
         raise NotFound(_("No such position."))
     matches = db.session.scalars(
         select(Match).where(Match.position_id == position_id, Match.status.in_(CANDIDATE))
-        .options(selectinload(Match.events), selectinload(Match.profile).selectinload(ParticipantProfile.user),
+        .options(selectinload(Match.events), selectinload(Match.placement),
+                 selectinload(Match.profile).selectinload(ParticipantProfile.user),
                  selectinload(Match.profile).selectinload(ParticipantProfile.skills),
                  selectinload(Match.profile).selectinload(ParticipantProfile.languages))
         .order_by(Match.updated_at)).all()
@@ -249,3 +256,87 @@ def hr_answer(actor: User, match_id: int, action: str, message: str = "", versio
                  detail={"answer": action})
     db.session.commit()
     return match
+
+
+# --- the status history, as each party may see it -------------------------------------------------------
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: object
+    text: str
+    who: str
+    note: str
+
+
+HIDDEN_FROM_EMPLOYER = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED)
+# messages the participant and the employer exchange; a coach's review note stays with coaches
+SHARED_NOTES = (MatchStatus.INVITED, MatchStatus.OFFERED, MatchStatus.HR_DECLINED)
+
+
+def history(actor: User, match: Match) -> list[HistoryRow]:
+    """Who did what and when on one match, limited to what ``actor`` may see.
+
+    The caller has already checked that the actor may see the match at all."""
+    actor_ids = {e.actor_id for e in match.events if e.actor_id}
+    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    staff_labels = labels.MATCH_STATUS_FOR_STAFF
+    rows = []
+    for event in match.events:
+        placement_step = labels.PLACEMENT_EVENT.get(event.reason_code or "")
+        if actor.role == Role.PARTICIPANT and event.to_status in (MatchStatus.SUGGESTED, MatchStatus.REJECTED):
+            continue
+        if actor.role == Role.HR and event.to_status in HIDDEN_FROM_EMPLOYER:
+            continue
+        who_user = actors.get(event.actor_id)
+        note = event.note if (actor.role == Role.COACH or placement_step or event.to_status in SHARED_NOTES
+                              or (who_user is not None and who_user.id == actor.id)) else ""
+        if event.to_status == MatchStatus.SUGGESTED:
+            note = ""  # the model version, of no use to people
+        if actor.role == Role.PARTICIPANT:
+            text = placement_step or labels.MATCH_STATUS_FOR_PARTICIPANT[event.to_status.value]
+        else:
+            text = placement_step or staff_labels[event.to_status.value]
+        rows.append(HistoryRow(event.at, str(text), _who(actor, match, who_user), note))
+    return rows
+
+
+def _who(actor: User, match: Match, who: User | None) -> str:
+    if who is None:
+        return _("MiMi Match")
+    if who.id == actor.id:
+        return _("you")
+    if actor.role == Role.COACH:
+        return who.display_name
+    if who.role == Role.COACH:
+        return _("your coach") if actor.role == Role.PARTICIPANT else _("the coach")
+    if who.role == Role.HR:
+        return match.position.organisation.name if actor.role == Role.PARTICIPANT else who.display_name
+    if who.role == Role.PARTICIPANT:
+        return who.display_name if match.profile.consent_share_on_interest else _("the candidate")
+    return _("an administrator")
+
+
+def remind_answers(days: int) -> int:
+    """Remind HR managers of candidates who have waited more than ``days`` for an answer (once per period)."""
+    from ..models import Notification
+
+    cutoff = utcnow() - timedelta(days=days)
+    waiting: dict[int, int] = {}
+    for match in db.session.scalars(select(Match).where(
+            Match.status.in_((MatchStatus.INTERESTED, MatchStatus.INVITED)), Match.updated_at <= cutoff)
+            .options(selectinload(Match.events))):
+        if waiting_days(match) >= days:
+            waiting[match.position_id] = waiting.get(match.position_id, 0) + 1
+    sent = 0
+    for position in db.session.scalars(select(Position).where(Position.id.in_(waiting))
+                                       .options(selectinload(Position.organisation))):
+        link = f"/hr/positions/{position.id}/candidates"
+        for user in position.organisation.hr_users:
+            recent = db.session.scalar(select(Notification.id).where(
+                Notification.user_id == user.id, Notification.kind == "reminder_answer",
+                Notification.link == link, Notification.created_at >= cutoff).limit(1))
+            if user.active and recent is None:
+                notify(user.id, "reminder_answer", {"position": position.title, "count": waiting[position.id]}, link)
+                sent += 1
+    db.session.commit()
+    return sent

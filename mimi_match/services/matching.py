@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -31,6 +32,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..vocabulary import vocabulary
+from .notifications import notify
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
@@ -165,6 +167,7 @@ def _upsert(model: MatchModel, pairs: list[tuple[int, int, float]], scope: str, 
     current = {(m.profile_id, m.position_id): m for m in db.session.scalars(existing)}
     taken = _excluded_pairs()
     created = 0
+    new_for: list[int] = []
     wanted = set()
     for profile_id, position_id, score in pairs:
         key = (profile_id, position_id)
@@ -180,6 +183,7 @@ def _upsert(model: MatchModel, pairs: list[tuple[int, int, float]], scope: str, 
                                            note="model " + model.version, at=utcnow()))
             db.session.add(match)
             created += 1
+            new_for.append(profile_id)
         match.score = round(float(score), 4)
         match.components = {k: round(v, 4) for k, v in explanation.components.items()}
         match.explanation = explanation.as_dict()
@@ -187,8 +191,20 @@ def _upsert(model: MatchModel, pairs: list[tuple[int, int, float]], scope: str, 
     for key, match in current.items():
         if key not in wanted:
             db.session.delete(match)
+    _tell_coaches(new_for)
     db.session.commit()
     return created
+
+
+def _tell_coaches(profile_ids: list[int]) -> None:
+    """One notification per coach for the new suggestions waiting in their review queue."""
+    if not profile_ids:
+        return
+    coach_of = dict(db.session.execute(select(ParticipantProfile.id, ParticipantProfile.coach_id)
+                                       .where(ParticipantProfile.id.in_(set(profile_ids)))).all())
+    per_coach = Counter(coach_of[p] for p in profile_ids if coach_of.get(p))
+    for coach_id, count in per_coach.items():
+        notify(coach_id, "suggestions_to_review", {"count": count}, "/coach/review")
 
 
 def rebuild(progress: Callable[[str], None] | None = None) -> dict:

@@ -1,18 +1,48 @@
 """In-app notifications: one row per user and event; read when opened."""
 from __future__ import annotations
 
+from flask import current_app, has_request_context, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from .. import labels
 from ..extensions import db
 from ..models import Notification, User
 from ..models.base import utcnow
+from . import mail
 from .errors import PermissionDenied
 
 
+def text(kind: str, payload: dict | None) -> str:
+    """The notification's sentence in the current language."""
+    template = labels.NOTIFICATION.get(kind)
+    if template is None:
+        return kind
+    try:
+        return str(template) % {k: str(v) for k, v in (payload or {}).items()}
+    except (KeyError, TypeError, ValueError):
+        return str(template)
+
+
+def _absolute(link: str) -> str:
+    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
+    return base.rstrip("/") + link if link.startswith("/") and base else link
+
+
 def notify(user_id: int, kind: str, payload: dict, link: str = "") -> Notification:
-    """Add a notification to the session (committed with the change that caused it)."""
+    """Add a notification to the session (committed with the change that caused it) and queue its
+    e-mail in the recipient's own language, sent only if that change commits."""
     note = Notification(user_id=user_id, kind=kind, payload=payload, link=link)
     db.session.add(note)
+    user = db.session.get(User, user_id)
+    if user is not None and user.active and current_app.config.get("MAIL_NOTIFICATIONS", True):
+        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+            subject = text(kind, payload)
+            body = "\n\n".join(part for part in (
+                subject, _absolute(link),
+                _("You get this e-mail because you use MiMi Match. Log in to see all your notifications.")) if part)
+        mail.queue(db.session(), mail.Mail(to=user.email, subject=f"MiMi Match: {subject}", body=body))
     return note
 
 

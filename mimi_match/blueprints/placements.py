@@ -1,0 +1,125 @@
+"""A placement's shared page: the plan, its status, the three-voice evaluation and the history."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import allow
+from ..forms.auth import ActionForm
+from ..forms.choices import options
+from ..forms.placements import AbandonForm, EvaluationForm, PlacementPlanForm
+from ..models import EvaluationVoice, Role
+from ..services import journey, placements
+from ..services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+
+bp = Blueprint("placements", __name__, url_prefix="/placements")
+PARTIES = (Role.PARTICIPANT, Role.COACH, Role.HR)
+
+
+def _version() -> int | None:
+    value = request.form.get("version", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.get("/")
+@allow(*PARTIES)
+def index():
+    """The placements I am a party to, with what each waits for."""
+    return render_template("placements/list.html", placements=placements.for_user(current_user), due=placements.due)
+
+
+@bp.get("/<int:placement_id>")
+@allow(*PARTIES)
+def detail(placement_id: int):
+    try:
+        placement, voice = placements.get(current_user, placement_id)
+    except NotFound:
+        abort(404)
+    given = {e.voice: e for e in placement.evaluations}
+    plan_form = PlacementPlanForm(obj=placement, version=placement.version_id)
+    evaluation_form = EvaluationForm()
+    evaluation_form.skills.choices = options((c.key, c.label) for c in placements.skill_choices(placement))
+    return render_template(
+        "placements/detail.html", placement=placement, voice=voice, given=given, voices=list(EvaluationVoice),
+        history=journey.history(current_user, placement.match), plan_form=plan_form,
+        abandon_form=AbandonForm(version=placement.version_id), evaluation_form=evaluation_form,
+        action_form=ActionForm(), due=placements.due(placement), coach=placements.coach_of(placement))
+
+
+@bp.post("/<int:placement_id>/plan")
+@allow(Role.COACH, Role.HR)
+def plan(placement_id: int):
+    form = PlacementPlanForm()
+    if not form.validate_on_submit():
+        flash(_("Please check the dates: %(errors)s", errors=" ".join(
+            str(e) for errors in form.errors.values() for e in errors)), "danger")
+        return redirect(url_for("placements.detail", placement_id=placement_id))
+    try:
+        placements.update_plan(current_user, placement_id, start_date=form.start_date.data,
+                               end_date=form.end_date.data, objectives=form.objectives.data or "",
+                               company_contact=form.company_contact.data or "", version=_version())
+    except (NotFound, PermissionDenied):
+        abort(404)
+    except (Conflict, ValidationFailed) as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The plan is saved."), "success")
+    return redirect(url_for("placements.detail", placement_id=placement_id))
+
+
+@bp.post("/<int:placement_id>/status")
+@allow(*PARTIES)
+def status(placement_id: int):
+    """Start or complete (coach, employer), or end early with a reason (any of the three)."""
+    step = request.form.get("step", "")
+    form = AbandonForm() if step == "abandon" else ActionForm()
+    if not form.validate_on_submit():
+        if step == "abandon" and "csrf_token" not in form.errors:
+            flash(_("Say briefly why the placement ends early."), "danger")
+            return redirect(url_for("placements.detail", placement_id=placement_id))
+        abort(400)
+    reason = form.reason.data if step == "abandon" else ""
+    try:
+        placements.change_status(current_user, placement_id, step, reason or "", version=_version())
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except (Conflict, ValidationFailed) as error:
+        flash(error.message, "warning")
+    else:
+        flash({"start": _("The placement has started."),
+               "complete": _("The placement is completed. Now each of you gives an evaluation."),
+               "abandon": _("The placement has ended early.")}[step], "success")
+    return redirect(url_for("placements.detail", placement_id=placement_id))
+
+
+@bp.post("/<int:placement_id>/evaluation")
+@allow(*PARTIES)
+def evaluation(placement_id: int):
+    """My voice in the joint evaluation."""
+    try:
+        placement, _voice = placements.get(current_user, placement_id)
+    except NotFound:
+        abort(404)
+    form = EvaluationForm()
+    form.skills.choices = options((c.key, c.label) for c in placements.skill_choices(placement))
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("placements.detail", placement_id=placement_id, _anchor="evaluation"))
+    try:
+        placements.evaluate(current_user, placement_id, tasks_done=form.tasks_done.data or "",
+                            skills=list(form.skills.data or []), other_skills=form.other_skills.data or "",
+                            language_at_work=form.language_at_work.data or "", what_next=form.what_next.data or "",
+                            outcome=form.outcome.data or "", locale=str(get_locale()))
+    except NotFound:
+        abort(404)
+    except (Conflict, ValidationFailed) as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Thank you. Your evaluation is saved."), "success")
+    return redirect(url_for("placements.detail", placement_id=placement_id))

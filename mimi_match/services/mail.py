@@ -1,0 +1,64 @@
+"""E-mail for notifications: queued with the database change that caused them, sent after it commits.
+
+With ``MAIL_SERVER`` set, messages go out over SMTP (STARTTLS when ``MAIL_USE_TLS``); without it
+(development, tests) they are written to the log instead, so nothing leaves the machine by accident.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+OUTBOX = "mimi_outbox"
+
+
+@dataclass(frozen=True)
+class Mail:
+    to: str
+    subject: str
+    body: str
+
+
+def queue(session: Session, mail: Mail) -> None:
+    """Send ``mail`` once ``session`` commits; forget it on rollback."""
+    session.info.setdefault(OUTBOX, []).append(mail)
+
+
+def deliver(mail: Mail) -> None:
+    cfg = current_app.config
+    if not cfg.get("MAIL_SERVER"):
+        log.info("mail not sent (no MAIL_SERVER configured)", extra={"mail_to": mail.to, "subject": mail.subject})
+        return
+    message = EmailMessage()
+    message["From"] = cfg["MAIL_FROM"]
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message.set_content(mail.body)
+    try:
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg.get("MAIL_PORT", 587), timeout=10) as smtp:
+            if cfg.get("MAIL_USE_TLS", True):
+                smtp.starttls()
+            if cfg.get("MAIL_USERNAME"):
+                smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+            smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as error:  # the in-app notification is there anyway
+        log.warning("mail delivery failed", extra={"subject": mail.subject, "error": type(error).__name__})
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    outbox = session.info.pop(OUTBOX, None)
+    if outbox and has_app_context():
+        for mail in outbox:
+            deliver(mail)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session: Session, _previous_transaction) -> None:
+    session.info.pop(OUTBOX, None)
