@@ -59,9 +59,13 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 def demo_seed() -> None:
     """Fill the database with a realistic demo installation (idempotent)."""
     from .services.demo import seed_demo
+    from .services.demo_journeys import seed_journeys
 
     logins = seed_demo()
     _rebuild_with_progress()
+    moved = seed_journeys()
+    if moved:
+        click.echo(f"Demo journeys: {moved} suggestions taken through review, answers, offers and placements.")
     by_role: dict[str, list[str]] = {}
     for role, email, _password in logins:
         by_role.setdefault(role, []).append(email)

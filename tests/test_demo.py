@@ -74,3 +74,24 @@ def test_demo_seed_command(app):
     result = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert result.exit_code == 0, result.output
     assert "coach1@demo.mimi-match.org" in result.output and "mimi-demo-2026" in result.output
+
+
+def test_demo_journeys_cover_every_status_once(app):
+    from mimi_match.models import Evaluation, Match, MatchStatus, Placement, PlacementStatus
+    from mimi_match.services import matching
+    from mimi_match.services.demo_journeys import seed_journeys
+
+    seed_demo()
+    matching.rebuild()
+    assert seed_journeys() > 30
+    statuses = set(db.session.scalars(select(Match.status).distinct()))
+    assert statuses == set(MatchStatus)
+    assert set(db.session.scalars(select(Placement.status).distinct())) == set(PlacementStatus)
+    assert db.session.scalar(select(func.count()).select_from(Evaluation)) >= 5
+    # participant001, the first login the README prints, has a suggestion, an offer and placements
+    first = db.session.scalar(select(User).where(User.email.startswith("participant001@")))
+    mine = set(db.session.scalars(select(Match.status).where(Match.profile_id == first.profile.id,
+                                                              Match.status != MatchStatus.SUGGESTED)))
+    assert {MatchStatus.APPROVED, MatchStatus.OFFERED, MatchStatus.PLACED, MatchStatus.COMPLETED} <= mine
+    before = _counts()
+    assert seed_journeys() == 0 and _counts() == before

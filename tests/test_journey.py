@@ -6,16 +6,21 @@ from sqlalchemy import select
 
 from mimi_match.extensions import db
 from mimi_match.models import (
+    ActionPlanItem,
+    ActionSource,
     CEFRLevel,
+    EvaluationVoice,
     Match,
     MatchStatus,
     Notification,
     ParticipantLanguage,
     ParticipantSkill,
     Placement,
+    PlacementOutcome,
     PlacementStatus,
     RejectReason,
     Role,
+    SkillConfirmation,
 )
 from mimi_match.services import matching
 from mimi_match.vocabulary import vocabulary
@@ -88,6 +93,48 @@ def test_whole_journey(users, login):
         MatchStatus.OFFERED, MatchStatus.PLACED]
     assert [e.actor_id for e in match.events[1:]] == [users["coach"].id, person.id, users["hr"].id,
                                                       users["hr"].id, person.id]
+    # the placement: the coach starts it, the employer completes it
+    assert hr.get(f"/placements/{placement.id}").status_code == 200
+    coach.post(f"/placements/{placement.id}/status", data={"step": "start", "version": placement.version_id})
+    db.session.expire_all()
+    assert db.session.get(Placement, placement.id).status == PlacementStatus.ACTIVE
+    hr.post(f"/placements/{placement.id}/status", data={"step": "complete"})
+    db.session.expire_all()
+    placement = db.session.get(Placement, placement.id)
+    assert placement.status == PlacementStatus.COMPLETED and placement.match.status == MatchStatus.COMPLETED
+    due = db.session.scalars(select(Notification.user_id).where(Notification.kind == "evaluation_due")).all()
+    assert set(due) == {person.id, users["coach"].id, users["hr"].id}
+    # three voices, the same questions; the participant's voice does not confirm their own skills
+    skill = person.profile.skills[0]
+    participant.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Cleaned the offices", "skills": f"p{skill.id}", "language_at_work": "Fine",
+        "what_next": "Take the cleaning course", "outcome": "job_offer"})
+    db.session.expire_all()
+    assert person.profile.skills[0].confirmation == SkillConfirmation.SELF_STATED
+    coach.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Floors, windows", "skills": f"p{skill.id}", "other_skills": "operate a floor scrubber",
+        "what_next": "- Norwegian course B1\n- Apply for the permanent post", "outcome": "job_offer"})
+    hr.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "All tasks of the week", "language_at_work": "Understood instructions",
+        "what_next": "", "outcome": "job_offer"})
+    db.session.expire_all()
+    placement = db.session.get(Placement, placement.id)
+    assert {e.voice for e in placement.evaluations} == set(EvaluationVoice)
+    assert placement.outcome == PlacementOutcome.JOB_OFFER
+    confirmed = {s.label: s.confirmation for s in person.profile.skills}
+    assert confirmed[FLOORS] == SkillConfirmation.PLACEMENT
+    assert confirmed["operate a floor scrubber"] == SkillConfirmation.PLACEMENT
+    steps = db.session.scalars(select(ActionPlanItem.title).where(ActionPlanItem.profile_id == person.profile.id,
+                                                                  ActionPlanItem.source == ActionSource.EVALUATION))
+    assert sorted(steps) == ["Apply for the permanent post", "Norwegian course B1", "Take the cleaning course"]
+    plan = participant.get("/me/plan").get_data(as_text=True)
+    assert "Norwegian course B1" in plan and "Take the cleaning course" in plan
+    # the history, as each party may see it: the coach's review note stays with coaches
+    seen_by = {who: c.get(f"/placements/{placement.id}").get_data(as_text=True)
+               for who, c in (("participant", participant), ("coach", coach), ("hr", hr))}
+    assert all("Placement completed" in page for page in seen_by.values())
+    assert "Approved by the coach" not in seen_by["hr"] and "Approved by the coach" in seen_by["coach"]
+    assert "Tuesday 10:00?" in seen_by["participant"]
 
 
 def test_second_coach_gets_a_clear_conflict(users, login):

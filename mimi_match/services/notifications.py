@@ -30,13 +30,13 @@ def _absolute(link: str) -> str:
     return base.rstrip("/") + link if link.startswith("/") and base else link
 
 
-def notify(user_id: int, kind: str, payload: dict, link: str = "") -> Notification:
+def notify(user_id: int, kind: str, payload: dict, link: str = "", email: bool = True) -> Notification:
     """Add a notification to the session (committed with the change that caused it) and queue its
     e-mail in the recipient's own language, sent only if that change commits."""
     note = Notification(user_id=user_id, kind=kind, payload=payload, link=link)
     db.session.add(note)
-    user = db.session.get(User, user_id)
-    if user is not None and user.active and current_app.config.get("MAIL_NOTIFICATIONS", True):
+    user = db.session.get(User, user_id) if email else None
+    if email and user is not None and user.active and current_app.config.get("MAIL_NOTIFICATIONS", True):
         with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
             subject = text(kind, payload)
             body = "\n\n".join(part for part in (

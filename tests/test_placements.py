@@ -1,0 +1,263 @@
+"""Placements: who may see and change them, status rules, the three-voice evaluation, reminders, e-mail."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from mimi_match.extensions import db
+from mimi_match.models import (
+    ActionPlanItem,
+    Evaluation,
+    EvaluationVoice,
+    Match,
+    MatchEvent,
+    MatchStatus,
+    Notification,
+    ParticipantSkill,
+    Placement,
+    PlacementOutcome,
+    PlacementStatus,
+    Role,
+    SkillConfirmation,
+)
+from mimi_match.models.base import utcnow
+from mimi_match.services import journey, mail, placements
+
+from .factories import create_organisation, create_position, create_user
+
+
+def _placement(users, status=PlacementStatus.PLANNED, start=None, end=None) -> Placement:
+    profile = users["participant"].profile
+    profile.coach_id = users["coach"].id
+    profile.skills.append(ParticipantSkill(label="cooking"))
+    position = create_position(users["hr"].organisation, title="Kitchen helper", required_skill="wash dishes")
+    match = Match(profile_id=profile.id, position_id=position.id, status=MatchStatus.PLACED)
+    match.events.append(MatchEvent(from_status=None, to_status=MatchStatus.SUGGESTED, note="model x"))
+    match.events.append(MatchEvent(from_status=MatchStatus.SUGGESTED, to_status=MatchStatus.REJECTED,
+                                   actor_id=users["coach"].id, note="secret review note"))
+    db.session.add(match)
+    db.session.flush()
+    placement = Placement(match_id=match.id, coach_id=users["coach"].id, status=status,
+                          start_date=start or date.today(), end_date=end, company_contact="Kari")
+    db.session.add(placement)
+    db.session.commit()
+    return placement
+
+
+def _reload(placement_id: int) -> Placement:
+    db.session.expire_all()
+    return db.session.get(Placement, placement_id)
+
+
+def test_only_the_three_parties_see_a_placement(users, login):
+    placement = _placement(users)
+    url = f"/placements/{placement.id}"
+    for who in ("participant", "coach", "hr"):
+        page = login(users[who]).get(url)
+        assert page.status_code == 200 and b"Kitchen helper" in page.data
+    strangers = [create_user(), create_user(Role.COACH), create_user(Role.HR, organisation=create_organisation())]
+    for stranger in strangers:
+        client = login(stranger)
+        assert client.get(url).status_code == 404
+        assert b"Kitchen helper" not in client.get("/placements/").data
+        assert client.post(f"{url}/status", data={"step": "abandon", "reason": "x"}).status_code == 404
+        assert client.post(f"{url}/evaluation", data={"tasks_done": "x", "outcome": "job_offer"}).status_code == 404
+    assert login(strangers[1]).post(f"{url}/plan", data={"start_date": "2030-01-01"}).status_code == 404
+    assert login(users["admin"]).get(url).status_code == 403
+    assert _reload(placement.id).status == PlacementStatus.PLANNED
+
+
+def test_participant_may_end_early_with_a_reason_but_not_start_or_complete(users, login):
+    placement = _placement(users)
+    client = login(users["participant"])
+    assert client.post(f"/placements/{placement.id}/status", data={"step": "start"}).status_code == 403
+    assert client.post(f"/placements/{placement.id}/plan", data={"start_date": "2030-01-01"}).status_code == 403
+    page = client.post(f"/placements/{placement.id}/status", data={"step": "abandon", "reason": " "},
+                       follow_redirects=True)
+    assert b"Say briefly why" in page.data and _reload(placement.id).status == PlacementStatus.PLANNED
+    client.post(f"/placements/{placement.id}/status", data={"step": "abandon", "reason": "I found a job"})
+    placement = _reload(placement.id)
+    assert placement.status == PlacementStatus.ABANDONED and placement.abandon_reason == "I found a job"
+    assert placement.outcome == PlacementOutcome.ABANDONED and placement.match.status == MatchStatus.COMPLETED
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "placement_abandoned")))
+    assert told == {users["participant"].id, users["coach"].id, users["hr"].id}
+    # ended is ended: no second step
+    page = login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "start"},
+                                      follow_redirects=True)
+    assert "nothing was changed" in page.get_data(as_text=True)
+    assert _reload(placement.id).status == PlacementStatus.ABANDONED
+
+
+def test_status_follows_planned_active_completed(users, login):
+    placement = _placement(users, start=date.today() + timedelta(days=3))
+    coach = login(users["coach"])
+    page = coach.post(f"/placements/{placement.id}/status", data={"step": "complete"}, follow_redirects=True)
+    assert "nothing was changed" in page.get_data(as_text=True)
+    coach.post(f"/placements/{placement.id}/status", data={"step": "start"})
+    placement = _reload(placement.id)
+    assert placement.status == PlacementStatus.ACTIVE and placement.start_date == date.today()
+    assert placement.match.events[-1].reason_code == "placement_active"
+    page = coach.post(f"/placements/{placement.id}/status", data={"step": "fly"}, follow_redirects=True)
+    assert b"Choose what to do" in page.data
+
+
+def test_stale_form_is_a_conflict_not_a_lost_update(users, login):
+    placement = _placement(users)
+    seen = placement.version_id
+    login(users["hr"]).post(f"/placements/{placement.id}/status", data={"step": "start", "version": seen})
+    page = login(users["coach"]).post(f"/placements/{placement.id}/status",
+                                      data={"step": "abandon", "reason": "late", "version": seen},
+                                      follow_redirects=True)
+    assert page.status_code == 200 and "changed in the meantime" in page.get_data(as_text=True)
+    assert _reload(placement.id).status == PlacementStatus.ACTIVE
+
+
+def test_plan_changes_are_checked(users, login):
+    placement = _placement(users)
+    hr = login(users["hr"])
+    page = hr.post(f"/placements/{placement.id}/plan", data={
+        "start_date": "2031-05-10", "end_date": "2031-05-01", "objectives": "x", "version": placement.version_id},
+        follow_redirects=True)
+    assert b"cannot be before the start date" in page.data
+    assert _reload(placement.id).start_date == date.today()
+    page = hr.post(f"/placements/{placement.id}/plan", data={"start_date": "not a date"}, follow_redirects=True)
+    assert page.status_code == 200 and _reload(placement.id).start_date == date.today()
+    hr.post(f"/placements/{placement.id}/plan", data={
+        "start_date": "2031-05-01", "end_date": "2031-05-29", "objectives": "Learn the dish machine",
+        "company_contact": "Ola  Nordmann", "version": placement.version_id})
+    placement = _reload(placement.id)
+    assert (placement.start_date, placement.end_date) == (date(2031, 5, 1), date(2031, 5, 29))
+    assert placement.company_contact == "Ola Nordmann" and placement.objectives == "Learn the dish machine"
+    assert db.session.scalar(select(Notification).where(Notification.kind == "placement_changed",
+                                                        Notification.user_id == users["participant"].id))
+
+
+def test_evaluation_rules(users, login):
+    placement = _placement(users, status=PlacementStatus.ACTIVE)
+    participant, coach = login(users["participant"]), login(users["coach"])
+    form = {"tasks_done": "Dishes", "outcome": "further_training"}
+    page = participant.post(f"/placements/{placement.id}/evaluation", data=form, follow_redirects=True)
+    assert b"opens when the placement has ended" in page.data
+    coach.post(f"/placements/{placement.id}/status", data={"step": "complete"})
+    for bad, message in (({"outcome": "abandoned"}, b"Not a valid"), ({"outcome": "nonsense"}, b"Not a valid"),
+                         ({"tasks_done": ""}, b"Say which tasks"), ({"skills": "p999999"}, b"Choose skills")):
+        page = coach.post(f"/placements/{placement.id}/evaluation", data={**form, **bad}, follow_redirects=True)
+        assert page.status_code == 200 and message in page.data, bad
+    assert db.session.scalar(select(func.count()).select_from(Evaluation)) == 0
+    wash = next(c for c in placements.skill_choices(_reload(placement.id)) if c.label == "wash dishes")
+    coach.post(f"/placements/{placement.id}/evaluation", data={**form, "skills": wash.key, "what_next": "Course"})
+    page = coach.post(f"/placements/{placement.id}/evaluation", data=form, follow_redirects=True)
+    assert b"already saved" in page.data
+    placement = _reload(placement.id)
+    assert len(placement.evaluations) == 1 and placement.outcome is None
+    skills = {s.label: s.confirmation for s in placement.match.profile.skills}
+    assert skills == {"cooking": SkillConfirmation.SELF_STATED, "wash dishes": SkillConfirmation.PLACEMENT}
+    assert db.session.scalar(select(func.count()).select_from(ActionPlanItem)) == 1
+    missing = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "evaluation_given")))
+    assert missing == {users["participant"].id, users["hr"].id}
+
+
+def test_agreed_outcome_majority_then_the_company():
+    def ev(voice, outcome):
+        return Evaluation(voice=voice, outcome=outcome)
+
+    job, train, unfit = PlacementOutcome.JOB_OFFER, PlacementOutcome.FURTHER_TRAINING, PlacementOutcome.NOT_SUITABLE
+    assert placements.agreed_outcome([ev(EvaluationVoice.PARTICIPANT, job), ev(EvaluationVoice.COACH, train),
+                                      ev(EvaluationVoice.COMPANY, train)]) == train
+    assert placements.agreed_outcome([ev(EvaluationVoice.PARTICIPANT, job), ev(EvaluationVoice.COACH, train),
+                                      ev(EvaluationVoice.COMPANY, unfit)]) == unfit
+    assert placements.agreed_outcome([]) is None
+
+
+def test_next_steps_are_lines_without_list_marks():
+    assert placements.next_steps("- B1 course\n\n* CV  update\n• x" + "\ny" * 9) == ["B1 course", "CV update", "x",
+                                                                                       "y", "y"]
+
+
+def test_history_is_limited_to_what_each_party_may_see(users, login):
+    placement = _placement(users)
+    match = placement.match
+    participant_rows = journey.history(users["participant"], match)
+    hr_rows = journey.history(users["hr"], match)
+    coach_rows = journey.history(users["coach"], match)
+    assert [r.text for r in participant_rows] == []  # a model suggestion and a coach's rejection stay hidden
+    assert hr_rows == []
+    assert [r.note for r in coach_rows] == ["", "secret review note"]
+    assert coach_rows[1].who == "you" and coach_rows[0].who == "MiMi Match"
+
+
+def test_reminders_once_per_period(users, app):
+    placement = _placement(users, start=date.today() - timedelta(days=2))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["remind"])
+    assert first.exit_code == 0 and "2 to start" in first.output  # the coach and the HR manager
+    assert "0 to start" not in runner.invoke(args=["remind"]).output
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.kind == "reminder_start")) == 2
+    assert placements.due(_reload(placement.id)) == "start"
+
+
+def test_waiting_candidates_remind_the_employer(users):
+    profile = users["participant"].profile
+    position = create_position(users["hr"].organisation, title="Driver")
+    match = Match(profile_id=profile.id, position_id=position.id, status=MatchStatus.INTERESTED)
+    match.events.append(MatchEvent(from_status=None, to_status=MatchStatus.INTERESTED, actor_id=users["participant"].id,
+                                   at=utcnow() - timedelta(days=10)))
+    db.session.add(match)
+    db.session.commit()
+    db.session.execute(Match.__table__.update().values(updated_at=utcnow() - timedelta(days=10)))
+    db.session.commit()
+    assert journey.remind_answers(7) == 1
+    assert journey.remind_answers(7) == 0
+    note = db.session.scalar(select(Notification).where(Notification.kind == "reminder_answer"))
+    assert note.user_id == users["hr"].id and note.payload == {"position": "Driver", "count": 1}
+
+
+class FakeSMTP:
+    sent: list = []
+
+    def __init__(self, host, port, timeout):
+        self.host = host
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def starttls(self):
+        pass
+
+    def login(self, user, password):
+        pass
+
+    def send_message(self, message):
+        FakeSMTP.sent.append(message)
+
+
+@pytest.mark.parametrize("app", [{"MAIL_SERVER": "smtp.example.org", "PUBLIC_URL": "https://mimi.example"}],
+                         indirect=True)
+def test_email_goes_out_after_commit_in_the_recipients_language(users, login, monkeypatch):
+    monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
+    FakeSMTP.sent = []
+    users["participant"].locale = "nb"
+    db.session.commit()
+    placement = _placement(users)
+    login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "start"})
+    assert [m["To"] for m in FakeSMTP.sent] == [users["participant"].email, users["hr"].email]
+    to_participant = FakeSMTP.sent[0]
+    assert "Kitchen helper" in to_participant["Subject"] and "startet" in to_participant["Subject"]
+    assert f"https://mimi.example/placements/{placement.id}" in to_participant.get_content()
+    # a refused change sends nothing
+    FakeSMTP.sent = []
+    login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "start"})
+    assert FakeSMTP.sent == []
+
+
+def test_mail_is_dropped_on_rollback(app):
+    db.session.execute(select(1))
+    mail.queue(db.session(), mail.Mail("a@example.org", "s", "b"))
+    db.session.rollback()
+    assert mail.OUTBOX not in db.session().info
