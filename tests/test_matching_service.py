@@ -18,6 +18,7 @@ from mimi_match.models import (
     PositionStatus,
 )
 from mimi_match.services import matching
+from mimi_match.vocabulary import vocabulary
 
 from .factories import create_field, create_organisation, create_position, create_user
 
@@ -175,3 +176,18 @@ def test_suggestions_start_after_the_available_date(scene):
     matching.rebuild()
     e = matching.current_model().explain(scene["anna"].id, scene["cleaner_job"].id)
     assert e.components["availability"] < 1.0
+
+
+@pytest.mark.parametrize("n_positions, skill, expected", [(0, "bake bread", 0), (1, "bake bread", 0),
+                                                          (1, "wash dishes", 1)])
+def test_rebuild_works_on_a_tiny_new_installation(app, n_positions, skill, expected):
+    """One participant and at most one position: the model still fits, and suggests only what fits."""
+    person = create_user()
+    person.profile.consent_matching = True
+    person.profile.skills.append(ParticipantSkill(label=skill, concept_uri=vocabulary().resolve(skill)))
+    db.session.commit()
+    for _ in range(n_positions):
+        create_position(create_organisation(), title="Dishwasher", required_skill="wash dishes")
+    result = matching.rebuild()
+    assert result["participants"] == 1 and result["positions"] == n_positions
+    assert result["suggestions"] == expected

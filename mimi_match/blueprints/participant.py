@@ -325,7 +325,8 @@ def answer_suggestion(match_id: int):
 def applications():
     """Every position I acted on and where it stands, with its history."""
     return render_template("participant/applications.html", matches=journey.my_applications(current_user),
-                           action_form=ActionForm(), history=lambda match: journey.history(current_user, match))
+                           action_form=ActionForm(), history=lambda match: journey.history(current_user, match),
+                           employer_message=journey.employer_message)
 
 
 @bp.post("/applications/<int:match_id>/offer")

@@ -46,18 +46,28 @@ class TextSpace:
         docs = [d for d in documents if d] or ["empty"]
         if len(docs) > sample:
             docs = [docs[i] for i in rng.choice(len(docs), sample, replace=False)]
-        matrix = self.vectorizer.fit_transform(docs)
-        components = max(1, min(self.dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1))
+        try:
+            matrix = self.vectorizer.fit_transform(docs)
+        except ValueError:  # a tiny installation: no n-gram occurs twice, keep them all
+            self.vectorizer.set_params(min_df=1)
+            matrix = self.vectorizer.fit_transform(docs)
+        if min(matrix.shape) < 3:  # too little text to reduce: use the n-grams themselves
+            self.svd = None
+            self.dimensions = matrix.shape[1]
+            return self
+        components = min(self.dimensions, matrix.shape[1] - 1, matrix.shape[0] - 1)
         self.svd.set_params(n_components=components)
-        self.svd.fit(matrix)
+        with np.errstate(divide="ignore", invalid="ignore"):  # explained variance of identical rows
+            self.svd.fit(matrix)
         self.dimensions = components
         return self
 
     def embed(self, documents: Sequence[str]) -> np.ndarray:
         if not documents:
             return np.zeros((0, self.dimensions), dtype=np.float32)
-        reduced = self.svd.transform(self.vectorizer.transform(documents)).astype(np.float32)
-        return normalize(reduced).astype(np.float32)
+        counts = self.vectorizer.transform(documents)
+        reduced = counts.toarray() if self.svd is None else self.svd.transform(counts)
+        return normalize(reduced.astype(np.float32)).astype(np.float32)
 
 
 class ConceptResolver:
@@ -219,7 +229,8 @@ class FeatureBuilder:
 
     def _short(self, embedding: np.ndarray) -> np.ndarray:
         """Wish texts and titles are a few words: their leading text dimensions, re-normalised, suffice."""
-        return normalize(embedding[:, : self.wish_dimensions]).astype(np.float32)
+        short = embedding[:, : self.wish_dimensions]
+        return normalize(short).astype(np.float32) if len(short) else short.astype(np.float32)
 
     def _language_score(self, have: int, needed: str | None, micro: bool) -> float:
         steps = gap(needed, LEVELS[have - 1] if have else None)

@@ -162,7 +162,8 @@ class MatchModel:
     @staticmethod
     def _participant_concepts(held: sparse.csr_matrix) -> sparse.csr_matrix:
         """[how well each concept is held | the same as a share of all the participant's skills]."""
-        return sparse.hstack([held, normalize(held, norm="l1")]).tocsr()
+        share = normalize(held, norm="l1") if held.shape[1] else held  # no concepts yet: nothing to share
+        return sparse.hstack([held, share]).tocsr()
 
     def _index(self) -> None:
         self.participant_row = {p.id: i for i, p in enumerate(self.participants)}
@@ -357,6 +358,10 @@ class MatchModel:
     def remove_participant(self, participant_id: int) -> None:
         with self._lock:
             self._drop(self.participant_row, self.participants, participant_id, "participant")
+
+    def knows_concepts_of(self, record: PositionRecord) -> bool:
+        """Whether every skill concept the position asks for is in the fitted concept space."""
+        return all(s.concept in self.concepts.col for s in (*record.required, *record.nice) if s.concept)
 
     def update_position(self, record: PositionRecord) -> None:
         """Add or replace one position (a closed position is removed). New concepts wait for a rebuild."""

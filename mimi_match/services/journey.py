@@ -300,6 +300,11 @@ def history(actor: User, match: Match) -> list[HistoryRow]:
     return rows
 
 
+def employer_message(match: Match) -> str:
+    """The employer's latest message to the candidate (meeting times, the offer, the reason for a no)."""
+    return next((e.note for e in reversed(match.events) if e.to_status in SHARED_NOTES and e.note), "")
+
+
 def _who(actor: User, match: Match, who: User | None) -> str:
     if who is None:
         return _("MiMi Match")

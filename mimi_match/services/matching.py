@@ -213,6 +213,11 @@ def rebuild(progress: Callable[[str], None] | None = None) -> dict:
     cfg = config()
     say("records")
     participants, positions = load_records()
+    if not participants or not positions:  # nothing to match yet (a new installation)
+        db.session.execute(delete(Match).where(Match.status == MatchStatus.SUGGESTED))
+        db.session.commit()
+        return {"version": None, "participants": len(participants), "positions": len(positions),
+                "suggestions": 0, "created": 0}
     say("fit")
     version = utcnow().strftime("%Y%m%d%H%M%S")
     model = MatchModel(cfg, host_language=current_app.config["HOST_LANGUAGE"], version=version)
@@ -235,7 +240,8 @@ def rebuild(progress: Callable[[str], None] | None = None) -> dict:
 def refresh_participant(profile_id: int) -> None:
     """After a profile or consent change: re-rank this participant only (no refit)."""
     model = current_model()
-    if model is None:
+    if model is None:  # the first model of a new installation
+        rebuild()
         return
     profile = db.session.scalar(_profiles_query().where(ParticipantProfile.id == profile_id))
     if profile is None:
@@ -256,7 +262,8 @@ def refresh_participant(profile_id: int) -> None:
 def refresh_position(position_id: int) -> None:
     """After a position is published, changed or closed: re-rank it only (no refit)."""
     model = current_model()
-    if model is None:
+    if model is None:  # the first model of a new installation
+        rebuild()
         return
     position = db.session.scalar(select(Position).where(Position.id == position_id)
                                  .options(selectinload(Position.skills)))
@@ -266,6 +273,10 @@ def refresh_position(position_id: int) -> None:
         db.session.execute(delete(Match).where(Match.position_id == position_id,
                                                Match.status == MatchStatus.SUGGESTED))
         db.session.commit()
+        return
+    if not model.knows_concepts_of(record) and \
+            len(model.participants) <= current_app.config.get("REFIT_INLINE_PARTICIPANTS", 5000):
+        rebuild()  # a skill no position asked for before: refit so that it counts (well under a second here)
         return
     model.update_position(record)
     taken = {p for p, q in _excluded_pairs() if q == position_id}
