@@ -103,9 +103,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, api, auth, coach, hr, main, opportunities, participant, placements
+    from .blueprints import admin, api, auth, coach, guides, hr, main, opportunities, participant, placements
 
-    for module in (main, auth, opportunities, participant, coach, hr, placements, admin, api):
+    for module in (main, auth, opportunities, participant, coach, hr, placements, guides, admin, api):
         app.register_blueprint(module.bp)
 
 

@@ -23,6 +23,7 @@ _MENUS = {
                  ("coach.fields", _l("Fields")), OPPORTUNITIES],
     Role.HR: [("hr.dashboard", _l("My positions")), ("hr.new_position", _l("New position")),
               ("hr.talent", _l("Find talent")), ("placements.index", _l("Placements")),
+              ("guides.index", _l("Onboarding guides")),
               ("hr.organisation", _l("Our organisation"))],
     Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")),
                  ("admin.assignments", _l("Coach assignments")), ("coach.fields", _l("Fields")), OPPORTUNITIES],

@@ -21,6 +21,7 @@ from mimi_match.models import (
     Placement,
     WorkExperience,
 )
+from mimi_match.services import onboarding
 
 from .factories import create_position
 
@@ -129,6 +130,13 @@ ACCESS_TABLE = [
     ("placements.plan", "POST", "/placements/{placement}/plan", E(302, 403, 302, 302, 403)),
     ("placements.status", "POST", "/placements/{placement}/status", E(302, 302, 302, 302, 403)),
     ("placements.evaluation", "POST", "/placements/{placement}/evaluation", E(302, 302, 302, 302, 403)),
+    # onboarding guides: HR of the organisation; the placement's coach reads along
+    ("guides.index", "GET", "/guides/", E(302, 403, 403, 200, 403)),
+    ("guides.for_position", "GET", "/guides/positions/{position}", E(302, 403, 403, 302, 403)),
+    ("guides.for_placement", "GET", "/guides/placements/{placement}", E(302, 403, 302, 302, 403)),
+    ("guides.show", "GET", "/guides/{guide}", E(302, 403, 200, 200, 403)),
+    ("guides.download", "GET", "/guides/{guide}/download", E(302, 403, 200, 200, 403)),
+    ("guides.tick", "POST", "/guides/{guide}/items/{guide_item}", E(302, 403, 403, 302, 403)),
 ]
 
 
@@ -189,9 +197,10 @@ def test_access(app, users, login, endpoint, method, path, role, expected):
     db.session.flush()
     placement = Placement(match_id=placed.id, coach_id=users["coach"].id, start_date=date.today())
     db.session.add(placement)
-    db.session.commit()
+    db.session.flush()
+    guide = onboarding.create_for_placement(placement, "nb")
     response = client.open(path.format(user=target.id, position=position.id, match=match.id, placement=placement.id,
-                                       **ids), method=method)
+                                       guide=guide.id, guide_item=guide.items[0].id, **ids), method=method)
     assert response.status_code == expected, response.headers.get("Location")
     if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout"}:
         assert "/login" in response.headers["Location"]

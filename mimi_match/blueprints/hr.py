@@ -12,7 +12,7 @@ from ..forms.auth import ActionForm
 from ..forms.positions import OrganisationForm, PositionForm, skill_lines
 from ..models import Role
 from ..services import candidates as consented_profiles
-from ..services import dashboards, journey, positions
+from ..services import dashboards, journey, onboarding, positions
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_options, region_options
 
@@ -24,8 +24,9 @@ bp = Blueprint("hr", __name__, url_prefix="/hr")
 def dashboard():
     """My organisation's positions by status, with interested candidates."""
     grouped = dashboards.organisation_positions(current_user)
+    guides = [row for row in onboarding.overview(current_user) if row.done < row.total]
     return render_template("hr/dashboard.html", grouped=grouped, organisation=current_user.organisation,
-                           action_form=ActionForm())
+                           action_form=ActionForm(), guides=guides[:5], more_guides=max(0, len(guides) - 5))
 
 
 def _position_form(**kwargs) -> PositionForm:

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .base import TimestampMixin
+
+if TYPE_CHECKING:
+    from .placement import Placement
+    from .position import Position
 
 
 class OnboardingGuide(TimestampMixin, db.Model):
@@ -24,6 +29,8 @@ class OnboardingGuide(TimestampMixin, db.Model):
     )
     start_date: Mapped[date | None]
 
+    position: Mapped[Position | None] = relationship()
+    placement: Mapped[Placement | None] = relationship()
     items: Mapped[list[GuideItem]] = relationship(
         back_populates="guide", cascade="all, delete-orphan", order_by="GuideItem.sort_order"
     )

@@ -112,8 +112,39 @@ def seed_journeys(today: date | None = None) -> int:
     for pid in others[len(CYCLE) * 2: len(CYCLE) * 2 + N_DIRECT]:
         _direct(by_profile[pid][-1], today)
         moved += 1
+    db.session.flush()
+    _guides(today)
     db.session.commit()
     return moved
+
+
+def _guides(today: date) -> None:
+    """Onboarding guides in progress: each running or planned placement, and a few open positions of hr1."""
+    from flask import current_app
+
+    from ..models import OnboardingGuide
+    from . import onboarding
+
+    host = current_app.config["HOST_LANGUAGE"]
+    guides = [onboarding.create_for_placement(p, host, commit=False) for p in db.session.scalars(
+        select(Placement).where(Placement.status.in_((PlacementStatus.PLANNED, PlacementStatus.ACTIVE))))]
+    hr1 = db.session.scalar(select(User).where(User.email.startswith("hr1@")))
+    if hr1 is not None:
+        for position in db.session.scalars(select(Position).where(
+                Position.organisation_id == hr1.organisation_id, Position.status == PositionStatus.OPEN)
+                .order_by(Position.id).limit(2)):
+            guide = OnboardingGuide(position_id=position.id, start_date=position.start_date)
+            db.session.add(guide)
+            db.session.flush()
+            onboarding._sync(guide, host, commit=False)
+            guides.append(guide)
+    for n, guide in enumerate(guides):
+        hr = onboarding.guide_position(guide).organisation.hr_users[0]
+        for item in guide.items:
+            due = guide.start_date + timedelta(days=item.due_offset_days) if guide.start_date else None
+            # most past points are ticked off; every third guide has one left over, to show "overdue"
+            if due is not None and due < today and not (n % 3 == 0 and item.sort_order == 1):
+                item.done_at, item.done_by_id = _at(due, 16), hr.id
 
 
 def _people(match: Match) -> tuple[User, User, User]:

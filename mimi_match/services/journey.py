@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -28,7 +29,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import audit
+from . import audit, onboarding
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .notifications import notify
 
@@ -196,6 +197,7 @@ def answer_offer(actor: User, match_id: int, accept: bool) -> Match:
                               objectives=position.learning_content or "")
         db.session.add(placement)
         db.session.flush()
+        onboarding.create_for_placement(placement, current_app.config["HOST_LANGUAGE"], commit=False)
         for user in position.organisation.hr_users:
             notify(user.id, "offer_accepted", {"position": position.title}, f"/placements/{placement.id}")
         if match.profile.coach_id:

@@ -28,3 +28,11 @@ document.addEventListener("DOMContentLoaded", () => {
   if (window.innerWidth >= 992 || window.location.search) return;
   document.querySelectorAll("details.js-collapse-on-phone").forEach((el) => el.removeAttribute("open"));
 });
+
+// Buttons marked data-print open the browser's print dialog (the page has a print stylesheet).
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.classList.remove("d-none");
+    button.addEventListener("click", () => window.print());
+  });
+});
