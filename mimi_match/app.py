@@ -16,12 +16,17 @@ from werkzeug.exceptions import HTTPException
 from . import __version__, labels
 from .access import enforce_access
 from .config import INSTANCE_DIR, LANGUAGES, load_config
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import TranslatedLabels, install_template_gettext, select_locale, text_direction
 from .logging_setup import configure_logging
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
+
+# Everything comes from this site; no inline script or style anywhere (data: for Bootstrap's SVG icons).
+CONTENT_SECURITY_POLICY = "; ".join((
+    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
+    "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"))
 
 ERROR_TEXTS = {
     400: (_l("Bad request"), _l("We could not understand what was sent. Please go back and try again.")),
@@ -86,6 +91,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     install_template_gettext(app)
     login_manager.init_app(app)
@@ -183,13 +189,22 @@ def register_template_context(app: Flask) -> None:
     app.add_template_filter(skill_label, "skill_label")
 
     @app.after_request
-    def no_store_for_people(response):
-        # Pages of logged-in users show personal data: keep them out of shared caches.
-        if request.endpoint != "static" and response.mimetype == "text/html":
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("ENV_NAME") != "development":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # Anything a logged-in person is shown may hold personal data: keep it out of every cache.
+        if request.endpoint != "static":
             from flask_login import current_user
 
             if current_user.is_authenticated:
-                response.headers["Cache-Control"] = "no-store"
+                headers["Cache-Control"] = "no-store"
         return response
 
 

@@ -1,7 +1,9 @@
 """Bare extension instances, bound to the app in ``create_app``."""
 import sqlite3
 
+from flask import request
 from flask_babel import Babel
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -38,3 +40,6 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
+
+# Login throttling; storage from RATELIMIT_STORAGE_URI (Redis when REDIS_URL is set: shared by all workers)
+limiter = Limiter(key_func=lambda: request.remote_addr or "", strategy="moving-window", headers_enabled=False)

@@ -178,14 +178,8 @@ def test_public_routes_are_few(app):
                       "opportunities.browse", "opportunities.detail", "static"]
 
 
-CASES = [(endpoint, method, path, role, expected[role])
-         for endpoint, method, path, expected in ACCESS_TABLE for role in ROLES]
-
-
-@pytest.mark.parametrize("endpoint, method, path, role, expected", CASES,
-                         ids=[f"{c[0]}-{c[3]}" for c in CASES])
-def test_access(app, users, login, endpoint, method, path, role, expected):
-    client = app.test_client() if role == "anonymous" else login(users[role])
+def route_values(users, role: str) -> dict[str, int]:
+    """Ids for every placeholder of the access table: a position, matches, a placement and its guide."""
     target = users["participant"] if role == "admin" else users["coach"]
     position = create_position(users["hr"].organisation, required_skill="clean building floors")
     ids = participant_fixture(users)
@@ -199,8 +193,19 @@ def test_access(app, users, login, endpoint, method, path, role, expected):
     db.session.add(placement)
     db.session.flush()
     guide = onboarding.create_for_placement(placement, "nb")
-    response = client.open(path.format(user=target.id, position=position.id, match=match.id, placement=placement.id,
-                                       guide=guide.id, guide_item=guide.items[0].id, **ids), method=method)
+    return dict(user=target.id, position=position.id, match=match.id, placement=placement.id, guide=guide.id,
+                guide_item=guide.items[0].id, **ids)
+
+
+CASES = [(endpoint, method, path, role, expected[role])
+         for endpoint, method, path, expected in ACCESS_TABLE for role in ROLES]
+
+
+@pytest.mark.parametrize("endpoint, method, path, role, expected", CASES,
+                         ids=[f"{c[0]}-{c[3]}" for c in CASES])
+def test_access(app, users, login, endpoint, method, path, role, expected):
+    client = app.test_client() if role == "anonymous" else login(users[role])
+    response = client.open(path.format(**route_values(users, role)), method=method)
     assert response.status_code == expected, response.headers.get("Location")
     if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout"}:
         assert "/login" in response.headers["Location"]

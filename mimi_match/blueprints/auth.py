@@ -1,12 +1,13 @@
 """Logging in and out, registering as a participant, and changing one's password."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..access import allow, public
+from ..extensions import limiter
 from ..forms.auth import ActionForm, LoginForm, PasswordChangeForm, RegisterForm
 from ..navigation import home_endpoint
 from ..services import accounts
@@ -26,8 +27,21 @@ def _begin_session(user) -> None:
     login_user(user)
 
 
+def _account_key() -> str:
+    return "login-account:" + " ".join((request.form.get("email") or "").split()).casefold()[:254]
+
+
+def _failed(response) -> bool:
+    """Only failed attempts count: a successful login redirects."""
+    return response.status_code != 302
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_account_key, methods=["POST"],
+               deduct_when=_failed, scope="login-account")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_failed,
+               scope="login-address")
 def login():
     """Log in with e-mail and password."""
     if current_user.is_authenticated:
