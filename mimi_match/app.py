@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -33,6 +33,8 @@ ERROR_TEXTS = {
     403: (_l("Not allowed"), _l("You do not have access to this page.")),
     404: (_l("Page not found"), _l("This page does not exist, or it is not available to you.")),
     405: (_l("Not allowed"), _l("This action cannot be done this way.")),
+    409: (_l("Changed at the same moment"),
+          _l("Someone else changed this at the same moment. Please reload the page and try again.")),
     413: (_l("Too large"), _l("What you sent is too large. Please send less at once.")),
     429: (_l("Too many attempts"), _l("Please wait a little and try again.")),
     500: (_l("Something went wrong"), _l("An error happened on our side. It has been logged. Please try again later.")),
@@ -135,6 +137,28 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(DomainNotFound)
     def domain_not_found(error):
         return render_error(404)
+
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import StaleDataError
+
+    @app.errorhandler(StaleDataError)
+    @app.errorhandler(IntegrityError)
+    def concurrent_change(error: Exception):
+        """Two people (or two tabs) changed the same thing at once: the first wins, nothing is lost,
+        the second is told and sees the current state."""
+        db.session.rollback()
+        log.info("concurrent change refused", extra={"error": type(error).__name__})
+        if request.method == "GET":
+            return render_error(409)
+        flash(_("Someone else changed this at the same moment, so your change was not saved. "
+                "Here is the current state; please try again."), "warning")
+        target = request.referrer or request.path
+        if not target.startswith("/") or target.startswith("//"):
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(target)
+            target = parts.path if parts.netloc == request.host else "/"
+        return redirect(target or "/", code=303)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_cli)
     app.cli.add_command(match_cli)
     app.cli.add_command(remind)
+    app.cli.add_command(privacy_cli)
 
 
 @click.command("create-admin")
@@ -200,3 +201,15 @@ def remind() -> None:
     steps = placements.remind(current_app.config["EVALUATION_REMINDER_DAYS"])
     parts = [f"{answers} about waiting candidates"] + [f"{n} to {step}" for step, n in sorted(steps.items())]
     click.echo("reminders sent: " + ", ".join(parts))
+
+
+privacy_cli = AppGroup("privacy", help="Data protection: retention.")
+
+
+@privacy_cli.command("purge")
+def privacy_purge() -> None:
+    """Remind long-inactive participants; erase those who did not come back after the reminder."""
+    from .services.privacy import purge
+
+    result = purge()
+    click.echo(f"retention: {result['reminded']} participants reminded, {result['erased']} erased")

@@ -73,6 +73,10 @@ class Config:
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per minute")
     LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per minute")
 
+    # retention: a participant away this long gets a reminder, and is erased this long after it
+    RETENTION_DAYS = _env_int("RETENTION_DAYS", 730)
+    RETENTION_GRACE_DAYS = _env_int("RETENTION_GRACE_DAYS", 30)
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     HOST_LANGUAGE = os.environ.get("HOST_LANGUAGE", "nb")
     PAGE_SIZE = 20

@@ -120,7 +120,9 @@ NOTIFICATION = {
     "reminder_start": _l("Reminder: mark the placement as started: %(position)s"),
     "reminder_complete": _l("Reminder: the placement's end date has passed: %(position)s"),
     "reminder_evaluation": _l("Reminder: your evaluation is still missing: %(position)s"),
-    "reminder_answer": _l("Reminder: %(count)s candidates are waiting for your answer: %(position)s"),
+    "retention_reminder": _l("You have not used MiMi Match for a long time. Log in within %(days)s days to "
+                             "keep your profile; otherwise it is deleted."),
+    "reminder_answer": _l("Reminder: candidates are waiting for your answer (%(count)s): %(position)s"),
     "suggestion_approved": _l("New suggestion for you: %(position)s"),
     "interest_expressed": _l("%(participant)s is interested in %(position)s"),
     "hr_invite": _l("You are invited to a meeting: %(position)s"),

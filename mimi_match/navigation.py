@@ -26,7 +26,8 @@ _MENUS = {
               ("guides.index", _l("Onboarding guides")),
               ("hr.organisation", _l("Our organisation"))],
     Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")),
-                 ("admin.assignments", _l("Coach assignments")), ("coach.fields", _l("Fields")), OPPORTUNITIES],
+                 ("admin.assignments", _l("Coach assignments")),
+                 ("admin.audit_log", _l("Audit log")), ("coach.fields", _l("Fields")), OPPORTUNITIES],
 }
 
 

@@ -137,6 +137,17 @@ ACCESS_TABLE = [
     ("guides.show", "GET", "/guides/{guide}", E(302, 403, 200, 200, 403)),
     ("guides.download", "GET", "/guides/{guide}/download", E(302, 403, 200, 200, 403)),
     ("guides.tick", "POST", "/guides/{guide}/items/{guide_item}", E(302, 403, 403, 302, 403)),
+    # one's own account and data; an empty form is shown again with its errors
+    *[("auth.change_email", method, "/account/email", E(302, 200, 200, 200, 200)) for method in ("GET", "POST")],
+    ("auth.export", "GET", "/account/export", E(302, 200, 403, 403, 403)),
+    *[("auth.delete_account", method, "/account/delete", E(302, 200, 403, 403, 403))
+      for method in ("GET", "POST")],
+    ("main.privacy", "GET", "/privacy", E(200, 200, 200, 200, 200)),
+    # the administrator: the audit log and participants' data requests ({user} is the participant for admin)
+    ("admin.audit_log", "GET", "/admin/audit?action=login&person=example&since=2020-01-01", E(302, 403, 403, 403, 200)),
+    ("admin.user_data", "GET", "/admin/users/{user}/data", E(302, 403, 403, 403, 200)),
+    ("admin.user_export", "GET", "/admin/users/{user}/export", E(302, 403, 403, 403, 200)),
+    ("admin.user_erase", "POST", "/admin/users/{user}/erase", E(302, 403, 403, 403, 302)),
 ]
 
 
@@ -174,8 +185,8 @@ def test_every_route_declares_a_rule(app):
 def test_public_routes_are_few(app):
     with app.test_request_context():
         public = sorted({r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint) == PUBLIC})
-    assert public == ["auth.login", "auth.register", "main.health", "main.index", "main.set_language",
-                      "opportunities.browse", "opportunities.detail", "static"]
+    assert public == ["auth.login", "auth.register", "main.health", "main.index", "main.privacy",
+                      "main.set_language", "opportunities.browse", "opportunities.detail", "static"]
 
 
 def route_values(users, role: str) -> dict[str, int]:

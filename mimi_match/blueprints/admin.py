@@ -1,16 +1,18 @@
 """The administrator's pages: overview and accounts."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import allow
-from ..forms.admin import StaffUserForm, UserSearchForm
+from ..forms.admin import AuditSearchForm, EraseForm, StaffUserForm, UserSearchForm
 from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..models import Role
-from ..services import accounts, coaching, dashboards, users
+from ..services import accounts, audit, coaching, dashboards, privacy, users
 from ..services.errors import NotFound, ValidationFailed
 from .helpers import safe_next
 
@@ -115,3 +117,57 @@ def assign(profile_id: int):
     else:
         flash(_("The assignment is saved."), "success")
     return redirect(safe_next(request.form.get("back")) or url_for("admin.assignments"))
+
+
+@bp.get("/audit")
+@allow(Role.ADMIN)
+def audit_log():
+    """Search the audit log: who did or saw what, when."""
+    form = AuditSearchForm(request.args)
+    valid = form.validate()
+    page = request.args.get("page", 1, type=int) or 1
+    rows, total = audit.search(current_user, (form.action.data or "") if valid else "",
+                               (form.person.data or "") if valid else "", form.since.data if valid else None,
+                               form.until.data if valid else None, page)
+    return render_template("admin/audit.html", form=form, rows=rows, total=total, page=page)
+
+
+@bp.get("/users/<int:user_id>/data")
+@allow(Role.ADMIN)
+def user_data(user_id: int):
+    """A participant's data request: export on their behalf, or erase on request."""
+    try:
+        user = privacy.subject(current_user, user_id)
+    except NotFound:
+        abort(404)
+    return render_template("admin/user_data.html", user=user, form=EraseForm())
+
+
+@bp.get("/users/<int:user_id>/export")
+@allow(Role.ADMIN)
+def user_export(user_id: int):
+    try:
+        data = privacy.export(current_user, user_id)
+    except NotFound:
+        abort(404)
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="mimi-match-user-{user_id}.json"'
+    return response
+
+
+@bp.post("/users/<int:user_id>/erase")
+@allow(Role.ADMIN)
+def user_erase(user_id: int):
+    """Erase a participant on their request: every row about them goes."""
+    form = EraseForm()
+    if not form.validate_on_submit() or form.confirmation.data.strip().upper() != privacy.ERASURE_WORD:
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(_("Type %(word)s to confirm.", word=privacy.ERASURE_WORD), "danger")
+        return redirect(url_for("admin.user_data", user_id=user_id))
+    try:
+        privacy.erase(current_user, user_id)
+    except NotFound:
+        abort(404)
+    flash(_("The participant and all their data are erased."), "success")
+    return redirect(url_for("admin.users_list"))

@@ -1,6 +1,9 @@
 """Logging in and out, registering as a participant, and changing one's password."""
 from __future__ import annotations
 
+import json
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -8,9 +11,17 @@ from flask_login import current_user, login_user, logout_user
 
 from ..access import allow, public
 from ..extensions import limiter
-from ..forms.auth import ActionForm, LoginForm, PasswordChangeForm, RegisterForm
+from ..forms.auth import (
+    ActionForm,
+    DeleteAccountForm,
+    EmailChangeForm,
+    LoginForm,
+    PasswordChangeForm,
+    RegisterForm,
+)
+from ..models import Role
 from ..navigation import home_endpoint
-from ..services import accounts
+from ..services import accounts, privacy
 from ..services.errors import ValidationFailed
 from .helpers import client_ip, safe_next
 
@@ -96,6 +107,54 @@ def register():
 def account():
     """The user's own account settings."""
     return render_template("auth/account.html")
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@allow()
+def change_email():
+    """Change the e-mail address; the current password is asked again."""
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_email(current_user, form.current_password.data, form.email.data, client_ip())
+        except ValidationFailed as error:
+            form.current_password.errors.append(error.message)
+        else:
+            flash(_("Your e-mail address is changed."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/email.html", form=form)
+
+
+@bp.get("/account/export")
+@allow(Role.PARTICIPANT)
+def export():
+    """Everything MiMi Match holds about me, as one JSON file."""
+    return _json_download(privacy.export(current_user), f"mimi-match-my-data-{date.today().isoformat()}.json")
+
+
+def _json_download(data: dict, filename: str):
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
+                                          mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@allow(Role.PARTICIPANT)
+def delete_account():
+    """Delete my account and every piece of data about me."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            privacy.erase_own_account(current_user, form.password.data, form.confirmation.data)
+        except ValidationFailed as error:
+            form.confirmation.errors.append(error.message)
+        else:
+            logout_user()
+            session.clear()
+            flash(_("Your account and all your data are deleted. Good luck!"), "info")
+            return redirect(url_for("main.index"))
+    return render_template("auth/delete.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

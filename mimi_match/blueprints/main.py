@@ -1,7 +1,7 @@
 """The front page, the language switcher and the health check."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -64,3 +64,11 @@ def notifications():
     unread = {n.id for n in items if n.read_at is None}
     notices.mark_read(current_user, unread)
     return render_template("main/notifications.html", items=items, unread=unread)
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    """The data we keep and why, in plain words."""
+    return render_template("main/privacy.html", retention_days=current_app.config["RETENTION_DAYS"],
+                           grace_days=current_app.config["RETENTION_GRACE_DAYS"])

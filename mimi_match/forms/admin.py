@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SearchField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, PasswordField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from .auth import strong_password
@@ -38,3 +38,19 @@ class UserSearchForm(FlaskForm):
         choices=options([("", _l("All roles")), ("participant", _l("Participant")), *STAFF_ROLES]),
         validators=[Optional()],
     )
+
+
+class EraseForm(FlaskForm):
+    confirmation = StringField(_l("Type DELETE to confirm"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Erase this participant and all their data"))
+
+
+class AuditSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search changes nothing
+
+    action = StringField(_l("Action"), validators=[Optional(), Length(max=60)],
+                         description=_l("For example: login_failed, profile_viewed, consent_changed."))
+    person = StringField(_l("Person (e-mail)"), validators=[Optional(), Length(max=254)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("Until"), validators=[Optional()])

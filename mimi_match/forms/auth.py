@@ -59,6 +59,19 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
+class EmailChangeForm(FlaskForm):
+    email = EmailField(_l("New e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
+                                     description=_l("To protect your account, confirm it is you."))
+    submit = SubmitField(_l("Change e-mail"))
+
+
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(_l("Your password"), validators=[DataRequired()])
+    confirmation = StringField(_l("Type DELETE to confirm"), validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Delete my account and all my data"))
+
+
 class LanguageForm(FlaskForm):
     locale = SelectField(_l("Language"), choices=options(LANGUAGES.items()), validators=[DataRequired()])
     next = HiddenField()

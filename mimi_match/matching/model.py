@@ -162,7 +162,7 @@ class MatchModel:
     @staticmethod
     def _participant_concepts(held: sparse.csr_matrix) -> sparse.csr_matrix:
         """[how well each concept is held | the same as a share of all the participant's skills]."""
-        share = normalize(held, norm="l1") if held.shape[1] else held  # no concepts yet: nothing to share
+        share = normalize(held, norm="l1") if min(held.shape) else held  # no concepts or nobody: nothing to share
         return sparse.hstack([held, share]).tocsr()
 
     def _index(self) -> None:

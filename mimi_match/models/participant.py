@@ -46,6 +46,8 @@ class ParticipantProfile(TimestampMixin, db.Model):
     consent_findable: Mapped[bool] = mapped_column(default=False)
     consent_share_on_interest: Mapped[bool] = mapped_column(default=False)
     last_active_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # set when the retention reminder went out; cleared when the participant comes back
+    retention_reminded_at: Mapped[datetime | None]
     version_id: Mapped[int] = mapped_column(default=1)
 
     user: Mapped[User] = relationship(back_populates="profile", foreign_keys=[user_id])

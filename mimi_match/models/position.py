@@ -59,6 +59,8 @@ class Position(TimestampMixin, db.Model):
     # the application deadline, or far in the future when there is none: one indexed column serves
     # both "still open for applications" and "deadline soonest" (kept by services.search_index)
     listed_until: Mapped[date] = mapped_column(default=date.max)
+    # candidates who later erased their data: the employer keeps only this count
+    erased_candidates: Mapped[int] = mapped_column(default=0, server_default="0")
     version_id: Mapped[int] = mapped_column(default=1)
 
     organisation: Mapped[Organisation] = relationship(back_populates="positions")

@@ -76,6 +76,8 @@ def start_session(user: User, ip: str = "") -> str:
     db.session.add(UserSession(user_id=user.id, token_hash=_token_hash(token)))
     user.last_login_at = utcnow()
     user.login_token = token
+    if user.profile is not None:  # back after a retention reminder: the data stays
+        user.profile.retention_reminded_at = None
     audit.record("login", actor=user, subject=user, ip=ip)
     db.session.commit()
     return token
@@ -137,6 +139,20 @@ def change_password(user: User, current_password: str, new_password: str, ip: st
     audit.record("password_changed", actor=user, subject=user, ip=ip)
     db.session.commit()
     return start_session(user, ip)
+
+
+def change_email(user: User, current_password: str, new_email: str, ip: str = "") -> None:
+    """Change the e-mail address after the password is confirmed (re-authentication)."""
+    if not verify_password(user.password_hash, current_password):
+        raise ValidationFailed(_("Your current password is not correct."))
+    email = normalise_email(new_email)
+    if email == user.email:
+        return
+    if email_taken(email):
+        raise ValidationFailed(_("This e-mail address is already used by another account."))
+    user.email = email
+    audit.record("email_changed", actor=user, subject=user, ip=ip)
+    db.session.commit()
 
 
 def set_locale(user: User, locale: str) -> None:

@@ -47,3 +47,35 @@ def record(
     if commit:
         db.session.commit()
     return entry
+
+
+def search(actor: User, action: str = "", person: str = "", since=None, until=None, page: int = 1,
+           per_page: int = 50) -> tuple[list[tuple[AuditEntry, User | None, User | None]], int]:
+    """Audit entries for the admin, newest first: (entry, actor, subject)."""
+    from datetime import datetime, time
+
+    from sqlalchemy import func, or_, select
+    from sqlalchemy.orm import aliased
+
+    from .errors import PermissionDenied
+
+    if actor.role.value != "admin":
+        raise PermissionDenied()
+    who, about = aliased(User), aliased(User)
+    stmt = select(AuditEntry, who, about).outerjoin(who, who.id == AuditEntry.actor_id) \
+        .outerjoin(about, about.id == AuditEntry.subject_user_id)
+    if action.strip():
+        stmt = stmt.where(AuditEntry.action.contains(action.strip().lower(), autoescape=True))
+    if person.strip():
+        needle = person.strip().lower()
+        stmt = stmt.where(or_(func.lower(who.email).contains(needle, autoescape=True),
+                              func.lower(about.email).contains(needle, autoescape=True)))
+    if since:
+        stmt = stmt.where(AuditEntry.at >= datetime.combine(since, time.min))
+    if until:
+        stmt = stmt.where(AuditEntry.at <= datetime.combine(until, time.max))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = max(1, min(page, 10_000))
+    rows = db.session.execute(stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                              .limit(per_page).offset((page - 1) * per_page)).all()
+    return [tuple(row) for row in rows], total

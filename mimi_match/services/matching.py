@@ -117,30 +117,42 @@ def _folder() -> Path:
 
 
 def current_model() -> MatchModel | None:
-    """The fitted model of this installation (loaded once per process), or None before the first build."""
-    model = current_app.extensions.get(CACHE_KEY)
-    if model is not None:
-        return model
+    """The fitted model of this installation, or None before the first build.
+
+    Loaded once per process and loaded again when another process stored a newer one (the pointer
+    file names the current model), so every gunicorn worker follows a rebuild or an erasure."""
     pointer = _folder() / "current"
-    if not pointer.exists():
-        return None
-    path = _folder() / pointer.read_text().strip()
-    if not path.exists():
+    name = pointer.read_text().strip() if pointer.exists() else ""
+    cached = current_app.extensions.get(CACHE_KEY)
+    if cached is not None and cached[0] == name:
+        return cached[1]
+    path = _folder() / name if name else None
+    if path is None or not path.exists():
         return None
     with _lock:
-        model = current_app.extensions.get(CACHE_KEY) or joblib.load(path)
-        current_app.extensions[CACHE_KEY] = model
+        model = joblib.load(path)
+        current_app.extensions[CACHE_KEY] = (name, model)
     return model
 
 
-def _store(model: MatchModel) -> None:
+def _store(model: MatchModel, keep_previous: bool = True) -> None:
     folder = _folder()
-    name = f"model-{model.version}.joblib"
+    name = f"model-{model.version}-{utcnow().strftime('%H%M%S%f')}.joblib"
     joblib.dump(model, folder / name, compress=3)
     (folder / "current").write_text(name)
-    for old in sorted(folder.glob("model-*.joblib"), key=lambda p: p.stat().st_mtime)[:-2]:
-        old.unlink(missing_ok=True)  # keep the current model and the one before
-    current_app.extensions[CACHE_KEY] = model
+    old = sorted((p for p in folder.glob("model-*.joblib") if p.name != name), key=lambda p: p.stat().st_mtime)
+    for path in old[:-1] if keep_previous else old:
+        path.unlink(missing_ok=True)  # keep the current model and (normally) the one before
+    current_app.extensions[CACHE_KEY] = (name, model)
+
+
+def erase_participant(profile_id: int) -> None:
+    """Remove a participant from the model and from every stored copy of it (right to erasure)."""
+    model = current_model()
+    if model is None:
+        return
+    model.remove_participant(profile_id)
+    _store(model, keep_previous=False)
 
 
 def forget_model() -> None:

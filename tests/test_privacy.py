@@ -1,0 +1,210 @@
+"""GDPR rights: export everything, erase everything, retention; re-authentication for the e-mail."""
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import joblib
+from sqlalchemy import func, select
+
+from mimi_match.extensions import db
+from mimi_match.models import (
+    ActionPlanItem,
+    AuditEntry,
+    CoachNote,
+    Evaluation,
+    EvaluationVoice,
+    Match,
+    MatchEvent,
+    MatchStatus,
+    Notification,
+    ParticipantProfile,
+    Placement,
+    PlacementStatus,
+    Position,
+    Role,
+    User,
+    UserSession,
+)
+from mimi_match.models.base import utcnow
+from mimi_match.services import matching, privacy
+
+from .factories import PASSWORD, create_user
+from .test_journey import _setup
+
+
+def _full_story(users, login):
+    """A participant with suggestions, a placement with an evaluation, a plan step and a coach note."""
+    person, good, other = _setup(users)
+    profile = person.profile
+    match = db.session.scalar(select(Match).where(Match.profile_id == profile.id, Match.position_id == good.id))
+    match.status = MatchStatus.PLACED
+    match.events.append(MatchEvent(from_status=MatchStatus.SUGGESTED, to_status=MatchStatus.PLACED,
+                                   actor_id=person.id))
+    db.session.flush()
+    placement = Placement(match_id=match.id, coach_id=users["coach"].id, start_date=date.today(),
+                          status=PlacementStatus.COMPLETED)
+    placement.evaluations.append(Evaluation(voice=EvaluationVoice.COMPANY, tasks_done="Floors", what_next=""))
+    db.session.add_all([placement, ActionPlanItem(profile_id=profile.id, title="Course"),
+                        CoachNote(profile_id=profile.id, author_id=users["coach"].id, body="Private remark")])
+    db.session.commit()
+    login(users["coach"]).get(f"/coach/participants/{profile.id}")  # a staff view: audited
+    login(person).post(f"/opportunities/{other.id}/interest")  # the coach gets a notification naming them
+    return person, good, other, placement
+
+
+def test_export_holds_everything_about_me_and_no_secret(users, login):
+    person, good, _other, placement = _full_story(users, login)
+    response = login(person).get("/account/export")
+    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == person.email and "password_hash" not in data["account"]
+    assert all("token_hash" not in s for s in data["sessions"])
+    assert data["profile"]["skills"] and isinstance(data["consent_history"], list)
+    assert {m["position_id"] for m in data["matches"]} >= {good.id}
+    assert any(m["history"] for m in data["matches"])
+    assert data["placements"][0]["id"] == placement.id and data["evaluations"][0]["tasks_done"] == "Floors"
+    assert [i["title"] for i in data["action_plan"]] == ["Course"]
+    assert [n["body"] for n in data["coach_notes"]] == ["Private remark"]
+    assert {"profile_viewed", "login"} <= {a["action"] for a in data["audit_entries"]}
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "data_exported"))
+    assert login(users["coach"]).get("/account/export").status_code == 403
+
+
+def _rows_about(user_id: int, profile_id: int) -> dict[str, int]:
+    counts = {
+        "users": db.session.scalar(select(func.count()).select_from(User).where(User.id == user_id)),
+        "profiles": db.session.scalar(select(func.count()).select_from(ParticipantProfile)
+                                      .where(ParticipantProfile.id == profile_id)),
+        "matches": db.session.scalar(select(func.count()).select_from(Match).where(Match.profile_id == profile_id)),
+        "sessions": db.session.scalar(select(func.count()).select_from(UserSession)
+                                      .where(UserSession.user_id == user_id)),
+        "audit": db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                   .where((AuditEntry.subject_user_id == user_id) | (AuditEntry.actor_id == user_id))),
+        "notes": db.session.scalar(select(func.count()).select_from(CoachNote)
+                                   .where(CoachNote.profile_id == profile_id)),
+        "plan": db.session.scalar(select(func.count()).select_from(ActionPlanItem)
+                                  .where(ActionPlanItem.profile_id == profile_id)),
+        "placements": db.session.scalar(select(func.count()).select_from(Placement)),
+        "evaluations": db.session.scalar(select(func.count()).select_from(Evaluation)),
+        "notifications": db.session.scalar(select(func.count()).select_from(Notification).where(
+            Notification.link == f"/coach/participants/{profile_id}")),
+    }
+    return counts
+
+
+def _stored_participants(app) -> set[int]:
+    folder = Path(app.config["MATCHING_DIR"])
+    return {p.id for path in folder.glob("model-*.joblib") for p in joblib.load(path).participants}
+
+
+def test_erasing_my_account_removes_every_row_about_me(app, users, login):
+    person, good, other, _placement = _full_story(users, login)
+    user_id, profile_id = person.id, person.profile.id
+    matching.rebuild()  # a second stored model file, both with this participant
+    assert profile_id in _stored_participants(app)
+    client = login(person)
+    refused = client.post("/account/delete", data={"password": "wrong", "confirmation": "DELETE"})
+    assert refused.status_code == 200 and b"not correct" in refused.data
+    assert client.post("/account/delete", data={"password": PASSWORD, "confirmation": "yes"}).status_code == 200
+    assert _rows_about(user_id, profile_id)["users"] == 1
+    response = client.post("/account/delete", data={"password": PASSWORD, "confirmation": "delete"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert all(n == 0 for n in _rows_about(user_id, profile_id).values()), _rows_about(user_id, profile_id)
+    assert profile_id not in _stored_participants(app)
+    assert client.get("/me/").status_code == 302  # the old cookie no longer works
+    # the employer keeps an anonymous count (the placement and the direct application)
+    counts = dict(db.session.execute(select(Position.id, Position.erased_candidates)).all())
+    assert counts[good.id] == 1 and counts[other.id] == 1
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "participant_erased")).detail == {
+        "by": "self"}
+
+
+def test_admin_erases_on_request_and_only_participants(users, login):
+    person = users["participant"]
+    admin = login(users["admin"])
+    page = admin.get(f"/admin/users/{person.id}/data")
+    assert page.status_code == 200 and person.email.encode() in page.data
+    data = json.loads(admin.get(f"/admin/users/{person.id}/export").get_data(as_text=True))
+    assert data["account"]["id"] == person.id
+    admin.post(f"/admin/users/{person.id}/erase", data={"confirmation": "nope"})
+    assert db.session.get(User, person.id) is not None
+    for staff in ("coach", "hr", "admin"):
+        assert admin.get(f"/admin/users/{users[staff].id}/data").status_code == 404
+        assert admin.post(f"/admin/users/{users[staff].id}/erase", data={"confirmation": "DELETE"}).status_code == 404
+    person_id = person.id
+    admin.post(f"/admin/users/{person_id}/erase", data={"confirmation": "DELETE"})
+    db.session.expire_all()
+    assert db.session.get(User, person_id) is None
+
+
+def test_retention_reminds_then_erases_and_is_idempotent(app, users, login):
+    away, back, active = create_user(), create_user(), users["participant"]
+    long_ago = utcnow() - timedelta(days=800)
+    for person in (away, back):
+        person.profile.last_active_at = long_ago
+        person.last_login_at = long_ago
+    db.session.commit()
+    runner = app.test_cli_runner()
+    assert "2 participants reminded, 0 erased" in runner.invoke(args=["privacy", "purge"]).output
+    assert "0 participants reminded, 0 erased" in runner.invoke(args=["privacy", "purge"]).output
+    assert db.session.scalar(select(Notification).where(Notification.user_id == away.id,
+                                                        Notification.kind == "retention_reminder"))
+    login(back)  # logging in (a new session) keeps the data
+    db.session.expire_all()
+    assert db.session.get(User, back.id).profile.retention_reminded_at is None
+    later = utcnow() + timedelta(days=31)
+    assert privacy.purge(later) == {"reminded": 0, "erased": 1}
+    assert privacy.purge(later) == {"reminded": 0, "erased": 0}
+    db.session.expire_all()
+    assert db.session.get(User, away.id) is None
+    assert db.session.get(User, back.id) is not None and db.session.get(User, active.id) is not None
+
+
+def test_changing_the_email_asks_for_the_password(users, login):
+    person = users["participant"]
+    client = login(person)
+    page = client.post("/account/email", data={"email": "new@example.org", "current_password": "wrong"})
+    assert b"not correct" in page.data
+    taken = client.post("/account/email", data={"email": users["coach"].email, "current_password": PASSWORD})
+    assert b"already used" in taken.data
+    changed = client.post("/account/email", data={"email": "New@Example.org", "current_password": PASSWORD})
+    assert changed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, person.id).email == "new@example.org"
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "email_changed"))
+
+
+def test_the_privacy_page_is_public_and_plain(client):
+    page = client.get("/privacy").get_data(as_text=True)
+    assert "Data we keep and why" in page and "never use them to match" in page and "730" in page
+
+
+def test_audit_log_search_for_the_admin(users, login):
+    login(users["coach"]).get("/admin/")  # a refused access is logged
+    admin = login(users["admin"])
+    page = admin.get(f"/admin/audit?person={users['coach'].email}").get_data(as_text=True)
+    assert "access_denied" in page or "forbidden" in page
+    assert "entries found" in admin.get("/admin/audit?action=login&since=bad-date").get_data(as_text=True)
+    assert login(users["hr"]).get("/admin/audit").status_code == 403
+
+
+def test_hr_sees_no_candidate_after_erasure_only_the_count(users, login):
+    person, good, _other, _placement = _full_story(users, login)
+    privacy.erase(users["admin"], person.id)
+    page = login(users["hr"]).get(f"/hr/positions/{good.id}/candidates").get_data(as_text=True)
+    assert person.display_name not in page
+
+
+def test_nobody_but_the_participant_erases_themselves(users):
+    import pytest
+
+    from mimi_match.services.errors import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        privacy.erase(users["coach"], users["participant"].id)
+    with pytest.raises(PermissionDenied):
+        privacy.erase_own_account(users["hr"], PASSWORD, "DELETE")
+    assert db.session.get(User, users["participant"].id).role == Role.PARTICIPANT
