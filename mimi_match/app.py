@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from . import __version__, labels
 from .access import enforce_access
@@ -41,6 +42,12 @@ ERROR_TEXTS = {
 }
 
 
+class BoundedIntConverter(IntegerConverter):
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     """Build the app. ``config`` is a config name ("testing") or a mapping of overrides."""
     app = Flask(
@@ -48,6 +55,8 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         instance_path=str(INSTANCE_DIR),
     )
+    # ids in addresses are database integers: a longer number is simply not found (never an overflow)
+    app.url_map.converters["int"] = BoundedIntConverter
     config_name = config if isinstance(config, str) else None
     app.config.from_object(load_config(config_name))
     if isinstance(config, Mapping):

@@ -104,10 +104,10 @@ def assign(profile_id: int):
     """Assign a participant to a coach."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    try:
-        coach_id = int(request.form.get("coach_id", "0") or 0)
-    except ValueError:
+    raw = (request.form.get("coach_id") or "0").strip()
+    if not raw.isdigit() or len(raw) > 9:  # ids are small positive numbers; anything else is refused
         abort(400)
+    coach_id = int(raw)
     try:
         coaching.assign(current_user, profile_id, coach_id or None)
     except NotFound:
