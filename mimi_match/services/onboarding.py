@@ -63,21 +63,27 @@ def texts(language: str) -> dict:
 
 
 def render(text: str, values: dict[str, str]) -> Markup:
-    """Our small text format as safe HTML: paragraphs, "- " lists, **bold**; {placeholders} filled in."""
+    """Our small text format as safe HTML: paragraphs, "- " lists, **bold**; {placeholders} filled in.
+
+    Every piece of text is escaped; the only markup is the fixed tags written here."""
     filled = PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), text)
     html = []
     for block in re.split(r"\n\s*\n", filled.strip()):
         lines = [line.strip() for line in block.splitlines() if line.strip()]
         items = [line[2:] for line in lines if line.startswith("- ")]
         if items and len(items) == len(lines):
-            html.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in items) + "</ul>")
+            html.append(Markup("<ul>{}</ul>").format(
+                Markup("").join(Markup("<li>{}</li>").format(_inline(i)) for i in items)))
         else:
-            html.append(f"<p>{_inline(' '.join(lines))}</p>")
-    return Markup("".join(html))
+            html.append(Markup("<p>{}</p>").format(_inline(" ".join(lines))))
+    return Markup("").join(html)
 
 
-def _inline(text: str) -> str:
-    return re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", str(escape(text)))
+def _inline(text: str) -> Markup:
+    """Escaped text with **bold** parts."""
+    parts = re.split(r"\*\*(.+?)\*\*", text)
+    return Markup("").join(Markup("<strong>{}</strong>").format(part) if n % 2 else escape(part)
+                           for n, part in enumerate(parts))
 
 
 # --- assembly ----------------------------------------------------------------------------------------
