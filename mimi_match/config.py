@@ -77,6 +77,9 @@ class Config:
     RETENTION_DAYS = _env_int("RETENTION_DAYS", 730)
     RETENTION_GRACE_DAYS = _env_int("RETENTION_GRACE_DAYS", 30)
 
+    # where the fitted matching model is stored (default: instance/matching)
+    MATCHING_DIR = os.environ.get("MATCHING_DIR", "")
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     HOST_LANGUAGE = os.environ.get("HOST_LANGUAGE", "nb")
     PAGE_SIZE = 20

@@ -183,3 +183,22 @@ def test_session_id_changes_at_login(client):
     client.post("/login", data={"email": user.email, "password": PASSWORD})
     with client.session_transaction() as session:
         assert "planted" not in session
+
+
+def test_absolute_lifetime_ends_even_an_active_session(app, login, users):
+    client = login(users["participant"])
+    row = db.session.scalar(select(UserSession).where(UserSession.user_id == users["participant"].id))
+    row.created_at -= timedelta(hours=app.config["SESSION_MAX_HOURS"], minutes=1)
+    row.last_seen_at = row.created_at + timedelta(hours=app.config["SESSION_MAX_HOURS"])  # active until now
+    db.session.commit()
+    assert client.get("/me/").status_code == 302
+
+
+def test_session_cookie_flags(client):
+    from mimi_match.config import ProductionConfig
+
+    user = create_user()
+    response = client.post("/login", data={"email": user.email, "password": PASSWORD})
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ProductionConfig.SESSION_COOKIE_SECURE is True  # Secure outside development
