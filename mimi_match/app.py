@@ -62,6 +62,11 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     if isinstance(config, Mapping):
         app.config.update(config)
     _check_config(app)
+    if app.config.get("PROXY_HOPS"):  # behind a reverse proxy: the client's address is in X-Forwarded-For
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     configure_logging(app)
     register_extensions(app)
     register_blueprints(app)
@@ -156,18 +161,19 @@ def register_errorhandlers(app: Flask) -> None:
         """Two people (or two tabs) changed the same thing at once: the first wins, nothing is lost,
         the second is told and sees the current state."""
         db.session.rollback()
-        log.info("concurrent change refused", extra={"error": type(error).__name__})
+        log.warning("concurrent change refused", extra={"error": type(error).__name__})
         if request.method == "GET":
             return render_error(409)
         flash(_("Someone else changed this at the same moment, so your change was not saved. "
                 "Here is the current state; please try again."), "warning")
-        target = request.referrer or request.path
-        if not target.startswith("/") or target.startswith("//"):
-            from urllib.parse import urlsplit
+        from urllib.parse import urlsplit
 
-            parts = urlsplit(target)
-            target = parts.path if parts.netloc == request.host else "/"
-        return redirect(target or "/", code=303)
+        from .blueprints.helpers import safe_next
+
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc in ("", request.host)
+        target = safe_next(referrer.path if same_site and referrer.path else request.path) or "/"
+        return redirect(target, code=303)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -80,6 +80,9 @@ class Config:
     # where the fitted matching model is stored (default: instance/matching)
     MATCHING_DIR = os.environ.get("MATCHING_DIR", "")
 
+    # how many reverse proxies in front of gunicorn set X-Forwarded-For (0: none, use the peer address)
+    PROXY_HOPS = _env_int("PROXY_HOPS", 0)
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     HOST_LANGUAGE = os.environ.get("HOST_LANGUAGE", "nb")
     PAGE_SIZE = 20

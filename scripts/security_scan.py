@@ -69,23 +69,27 @@ def wapiti(base: str, role: str, cookie: str, work: Path, minutes: float) -> lis
                 found.append({"role": role, "tool": "wapiti", "category": category, "level": item.get("level", 0),
                               "path": item.get("path", ""), "method": item.get("method", ""),
                               "info": item.get("info", "")[:200]})
-    crawled = len((data.get("infos") or {}).get("crawled_pages", []) or [])
+    crawled = (data.get("infos") or {}).get("crawled_pages_nbr", 0)
     print(f"wapiti as {role:<11} {time.time() - started:5.0f} s, {crawled} pages crawled, "
           f"{len(found)} findings ({sum(f['level'] >= 2 for f in found)} medium or above)")
     return found
 
 
-def sqlmap(base: str, work: Path, name: str, url: str, cookie: str, data: str | None = None) -> list[dict]:
-    cmd = [str(Path(sys.executable).parent / "sqlmap"), "-u", url, "--batch", "--level", "2", "--risk", "1",
-           "--technique", "BEUS", "--timeout", "10", "--retries", "0", "--threads", "2", "--disable-coloring",
-           "--flush-session", "--output-dir", str(work / "sqlmap"), "--skip-waf"]
+def sqlmap(base: str, work: Path, name: str, url: str, cookie: str, params: str, data: str | None = None,
+           seconds: int = 240) -> list[dict]:
+    """sqlmap on the named parameters, bounded to ``seconds`` (its verdict so far counts)."""
+    cmd = [str(Path(sys.executable).parent / "sqlmap"), "-u", url, "-p", params, "--batch", "--level", "1",
+           "--risk", "1", "--technique", "BEUST", "--time-sec", "2", "--timeout", "10", "--retries", "0",
+           "--threads", "4", "--disable-coloring", "--flush-session", "--output-dir", str(work / "sqlmap"),
+           "--skip-waf", "--text-only"]
     if cookie:
         cmd += ["--cookie", cookie, "--skip", "session"]
-    if data is not None:
+    if data is not None:  # a form: a fresh CSRF token for every request (sqlmap allows one thread then)
+        cmd = [c for c in cmd if c not in ("--threads", "4")]
         cmd += ["--data", data, "--csrf-token", "csrf_token", "--csrf-url", url]
     started = time.time()
     try:
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=600).stdout
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds).stdout
     except subprocess.TimeoutExpired as error:
         out = (error.stdout or b"").decode() if isinstance(error.stdout, bytes) else (error.stdout or "")
     injectable = re.findall(r"parameter '([^']+)' (?:is|appears to be) [^\n]*injectable", out)
@@ -105,14 +109,16 @@ def main() -> int:
     base, work = args.base.rstrip("/"), args.work
     findings: list[dict] = []
     cookies = {role: login(base, email) for role, email in ROLES.items()}
-    for target in (("search (anonymous)", f"{base}/opportunities/?q=cleaning&field=&region=&sort=newest", ""),
-                   ("skills API (participant)", f"{base}/api/skills?q=clean", cookies["participant"]),
-                   ("review filter (coach)", f"{base}/coach/review?q=a&field=&sort=score", cookies["coach"]),
-                   ("talent search (hr)", f"{base}/hr/talent?q=clean&field=", cookies["hr"]),
-                   ("audit search (admin)", f"{base}/admin/audit?action=login&person=demo", cookies["admin"])):
+    for target in (("search (anonymous)", f"{base}/opportunities/?q=cleaning&sort=newest", "", "q,sort"),
+                   ("skills API (participant)", f"{base}/api/skills?q=clean", cookies["participant"], "q"),
+                   ("review filter (coach)", f"{base}/coach/review?q=a&field=1&sort=score", cookies["coach"],
+                    "q,field,sort"),
+                   ("talent search (hr)", f"{base}/hr/talent?q=clean&field=1", cookies["hr"], "q,field"),
+                   ("audit search (admin)", f"{base}/admin/audit?action=login&person=demo", cookies["admin"],
+                    "action,person")):
         findings += sqlmap(base, work, *target)
-    findings += sqlmap(base, work, "login form (anonymous)", f"{base}/login", "",
-                       data="email=someone%40example.org&password=secret")
+    findings += sqlmap(base, work, "login form (anonymous)", f"{base}/login", "", "email,password",
+                       data="email=someone%40example.org&password=secret&csrf_token=x")
     for role in ROLES:
         findings += wapiti(base, role, login(base, ROLES[role]), work, args.minutes)
     serious = [f for f in findings if f["level"] >= 2]

@@ -118,17 +118,20 @@ def test_plan_changes_are_checked(users, login):
     placement = _placement(users)
     hr = login(users["hr"])
     page = hr.post(f"/placements/{placement.id}/plan", data={
-        "start_date": "2031-05-10", "end_date": "2031-05-01", "objectives": "x", "version": placement.version_id},
+        "start_date": "2027-05-10", "end_date": "2027-05-01", "objectives": "x", "version": placement.version_id},
         follow_redirects=True)
     assert b"cannot be before the start date" in page.data
     assert _reload(placement.id).start_date == date.today()
     page = hr.post(f"/placements/{placement.id}/plan", data={"start_date": "not a date"}, follow_redirects=True)
     assert page.status_code == 200 and _reload(placement.id).start_date == date.today()
+    page = hr.post(f"/placements/{placement.id}/plan", data={"start_date": "9999-12-20"}, follow_redirects=True)
+    assert b"within the next two years" in page.data and _reload(placement.id).start_date == date.today()
+    start, end = date.today() + timedelta(days=30), date.today() + timedelta(days=58)
     hr.post(f"/placements/{placement.id}/plan", data={
-        "start_date": "2031-05-01", "end_date": "2031-05-29", "objectives": "Learn the dish machine",
+        "start_date": start.isoformat(), "end_date": end.isoformat(), "objectives": "Learn the dish machine",
         "company_contact": "Ola  Nordmann", "version": placement.version_id})
     placement = _reload(placement.id)
-    assert (placement.start_date, placement.end_date) == (date(2031, 5, 1), date(2031, 5, 29))
+    assert (placement.start_date, placement.end_date) == (start, end)
     assert placement.company_contact == "Ola Nordmann" and placement.objectives == "Learn the dish machine"
     assert db.session.scalar(select(Notification).where(Notification.kind == "placement_changed",
                                                         Notification.user_id == users["participant"].id))
@@ -261,3 +264,40 @@ def test_mail_is_dropped_on_rollback(app):
     mail.queue(db.session(), mail.Mail("a@example.org", "s", "b"))
     db.session.rollback()
     assert mail.OUTBOX not in db.session().info
+
+
+def test_the_placement_follows_the_participant_to_a_new_coach(users, login):
+    placement = _placement(users)
+    new_coach = create_user(Role.COACH)
+    users["participant"].profile.coach_id = new_coach.id
+    db.session.commit()
+    assert login(new_coach).get(f"/placements/{placement.id}").status_code == 200
+    assert login(users["coach"]).get(f"/placements/{placement.id}").status_code == 404
+    assert b"Kitchen helper" not in login(users["coach"]).get("/placements/").data
+
+
+def test_the_employer_sees_no_name_or_profile_skills_without_consent(users, login):
+    placement = _placement(users, status=PlacementStatus.COMPLETED)
+    profile = users["participant"].profile
+    profile.consent_share_on_interest = False
+    db.session.commit()
+    hr = login(users["hr"])
+    for page in (hr.get(f"/placements/{placement.id}"), hr.get("/placements/")):
+        text = page.get_data(as_text=True)
+        assert users["participant"].display_name not in text and "the candidate" in text
+    assert "cooking" not in hr.get(f"/placements/{placement.id}").get_data(as_text=True)
+    cooking = next(s for s in profile.skills if s.label == "cooking")
+    page = hr.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Dishes", "outcome": "job_offer", "skills": f"p{cooking.id}"}, follow_redirects=True)
+    assert b"Choose skills from the list" in page.data
+
+
+def test_without_a_coach_two_voices_complete_the_evaluation(users, login):
+    placement = _placement(users, status=PlacementStatus.COMPLETED)
+    users["participant"].profile.coach_id = None
+    db.session.commit()
+    form = {"tasks_done": "Dishes", "outcome": "further_training"}
+    login(users["participant"]).post(f"/placements/{placement.id}/evaluation", data=form)
+    login(users["hr"]).post(f"/placements/{placement.id}/evaluation", data=form)
+    placement = _reload(placement.id)
+    assert placement.outcome == PlacementOutcome.FURTHER_TRAINING and placements.due(placement) is None

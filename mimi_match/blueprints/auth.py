@@ -109,8 +109,19 @@ def account():
     return render_template("auth/account.html")
 
 
+def _user_key() -> str:
+    return f"password-check:{current_user.get_id() and current_user.id}"
+
+
+# the password asked again before a sensitive change: guesses are throttled like logins
+password_check_limit = limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ACCOUNT"], key_func=_user_key,
+                                     methods=["POST"], deduct_when=lambda response: response.status_code == 200,
+                                     scope="password-check")
+
+
 @bp.route("/account/email", methods=["GET", "POST"])
 @allow()
+@password_check_limit
 def change_email():
     """Change the e-mail address; the current password is asked again."""
     form = EmailChangeForm()
@@ -141,6 +152,7 @@ def _json_download(data: dict, filename: str):
 
 @bp.route("/account/delete", methods=["GET", "POST"])
 @allow(Role.PARTICIPANT)
+@password_check_limit
 def delete_account():
     """Delete my account and every piece of data about me."""
     form = DeleteAccountForm()
@@ -159,6 +171,7 @@ def delete_account():
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @allow()
+@password_check_limit
 def change_password():
     """Change the password; every other session of the account ends."""
     form = PasswordChangeForm()

@@ -15,6 +15,7 @@ from ..models import Role
 from ..services import action_plan, coaching, journey, matching, profiles
 from ..services.errors import NotFound, PermissionDenied, ValidationFailed
 from .choices import field_options, skill_label
+from .helpers import ONE_TOKEN
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
 
@@ -42,7 +43,7 @@ def _participant_or_404(profile_id: int):
 
 
 def _check_form(profile) -> CompetenceCheckForm:
-    form = CompetenceCheckForm(prefix="check")
+    form = CompetenceCheckForm(prefix="check", meta=ONE_TOKEN)
     form.skill_id.choices = options([(0, _("— choose —")), *[(s.id, skill_label(s)) for s in profile.skills]])
     return form
 
@@ -60,8 +61,8 @@ def _participant_page(profile, note_form=None, check_form=None, item_form=None):
         "coach/participant.html", profile=profile, history=coaching.history(profile),
         completeness=profiles.completeness(profile, _host()), steps=profiles.STEPS,
         items=action_plan.items(current_user, profile.id), action_form=ActionForm(),
-        note_form=note_form or NoteForm(prefix="note"), check_form=check_form or _check_form(profile),
-        item_form=item_form or ActionItemForm(prefix="item"),
+        note_form=note_form or NoteForm(prefix="note", meta=ONE_TOKEN), check_form=check_form or _check_form(profile),
+        item_form=item_form or ActionItemForm(prefix="item", meta=ONE_TOKEN),
         match_history=lambda match: journey.history(current_user, match))
 
 
@@ -70,7 +71,7 @@ def _participant_page(profile, note_form=None, check_form=None, item_form=None):
 def add_note(profile_id: int):
     """Write a private note about a participant of my caseload."""
     profile = _participant_or_404(profile_id)
-    form = NoteForm(prefix="note")
+    form = NoteForm(prefix="note", meta=ONE_TOKEN)
     if form.validate_on_submit():
         try:
             coaching.add_note(current_user, profile_id, form.body.data)
@@ -108,7 +109,7 @@ def add_check(profile_id: int):
 def add_plan_item(profile_id: int):
     """Add a step to a participant's action plan."""
     profile = _participant_or_404(profile_id)
-    form = ActionItemForm(prefix="item")
+    form = ActionItemForm(prefix="item", meta=ONE_TOKEN)
     if form.validate_on_submit():
         try:
             action_plan.add_item(current_user, form.title.data, form.detail.data or "", form.due_date.data,

@@ -20,3 +20,9 @@ def safe_next(target: str | None) -> str | None:
 
 def client_ip() -> str:
     return request.remote_addr or ""
+
+
+# Several forms on one page carry prefixes, which would also prefix their CSRF field ("note-csrf_token").
+# They skip their own token and carry the page's one standard ``csrf_token`` instead; CSRFProtect checks
+# it on every POST before any view runs, so nothing goes unprotected.
+ONE_TOKEN = {"csrf": False}

@@ -25,7 +25,7 @@ from ..models import Role
 from ..services import action_plan, journey, matching, profiles
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_name, region_options
-from .helpers import safe_next
+from .helpers import ONE_TOKEN, safe_next
 
 bp = Blueprint("participant", __name__, url_prefix="/me")
 STEP_KEYS = [step.key for step in profiles.STEPS]
@@ -96,7 +96,7 @@ def remove_skill(skill_id: int):
 @allow(Role.PARTICIPANT)
 def step_experience():
     """Step: my work experience and education."""
-    work, school = ExperienceForm(prefix="work"), EducationForm(prefix="school")
+    work, school = ExperienceForm(prefix="work", meta=ONE_TOKEN), EducationForm(prefix="school", meta=ONE_TOKEN)
     if request.method == "POST":
         try:
             if "work-submit" in request.form and work.validate_on_submit():

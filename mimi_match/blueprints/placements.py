@@ -27,7 +27,8 @@ def _version() -> int | None:
 @allow(*PARTIES)
 def index():
     """The placements I am a party to, with what each waits for."""
-    return render_template("placements/list.html", placements=placements.for_user(current_user), due=placements.due)
+    return render_template("placements/list.html", placements=placements.for_user(current_user), due=placements.due,
+                           person_name=placements.person_name)
 
 
 @bp.get("/<int:placement_id>")
@@ -40,12 +41,15 @@ def detail(placement_id: int):
     given = {e.voice: e for e in placement.evaluations}
     plan_form = PlacementPlanForm(obj=placement, version=placement.version_id)
     evaluation_form = EvaluationForm()
-    evaluation_form.skills.choices = options((c.key, c.label) for c in placements.skill_choices(placement))
+    evaluation_form.skills.choices = options((c.key, c.label)
+                                             for c in placements.skill_choices(placement, current_user))
     return render_template(
-        "placements/detail.html", placement=placement, voice=voice, given=given, voices=list(EvaluationVoice),
+        "placements/detail.html", placement=placement, voice=voice, given=given,
+        voices=[v for v in EvaluationVoice if v in placements.required_voices(placement)],
         history=journey.history(current_user, placement.match), plan_form=plan_form,
         abandon_form=AbandonForm(version=placement.version_id), evaluation_form=evaluation_form,
-        action_form=ActionForm(), due=placements.due(placement), coach=placements.coach_of(placement))
+        action_form=ActionForm(), due=placements.due(placement), coach=placements.coach_of(placement),
+        person_name=placements.person_name, required=placements.required_voices(placement))
 
 
 @bp.post("/<int:placement_id>/plan")
@@ -105,7 +109,7 @@ def evaluation(placement_id: int):
     except NotFound:
         abort(404)
     form = EvaluationForm()
-    form.skills.choices = options((c.key, c.label) for c in placements.skill_choices(placement))
+    form.skills.choices = options((c.key, c.label) for c in placements.skill_choices(placement, current_user))
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)

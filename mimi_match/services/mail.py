@@ -35,19 +35,19 @@ def deliver(mail: Mail) -> None:
     if not cfg.get("MAIL_SERVER"):
         log.info("mail not sent (no MAIL_SERVER configured)", extra={"mail_to": mail.to, "subject": mail.subject})
         return
-    message = EmailMessage()
-    message["From"] = cfg["MAIL_FROM"]
-    message["To"] = mail.to
-    message["Subject"] = mail.subject
-    message.set_content(mail.body)
     try:
+        message = EmailMessage()
+        message["From"] = cfg["MAIL_FROM"]
+        message["To"] = " ".join(mail.to.split())
+        message["Subject"] = " ".join(mail.subject.split())[:250]  # no line breaks in a header
+        message.set_content(mail.body)
         with smtplib.SMTP(cfg["MAIL_SERVER"], cfg.get("MAIL_PORT", 587), timeout=10) as smtp:
             if cfg.get("MAIL_USE_TLS", True):
                 smtp.starttls()
             if cfg.get("MAIL_USERNAME"):
                 smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
             smtp.send_message(message)
-    except (OSError, smtplib.SMTPException) as error:  # the in-app notification is there anyway
+    except Exception as error:  # noqa: BLE001  (one failed mail must not fail the change; the in-app note is there)
         log.warning("mail delivery failed", extra={"subject": mail.subject, "error": type(error).__name__})
 
 

@@ -147,12 +147,16 @@ def _store(model: MatchModel, keep_previous: bool = True) -> None:
 
 
 def erase_participant(profile_id: int) -> None:
-    """Remove a participant from the model and from every stored copy of it (right to erasure)."""
-    model = current_model()
-    if model is None:
+    """After an erasure: refit without the person (their words leave the text model too) and keep no
+    stored copy that still holds them."""
+    if current_model() is None:
         return
-    model.remove_participant(profile_id)
-    _store(model, keep_previous=False)
+    result = rebuild(keep_previous=False)
+    if result["version"] is None:  # nobody or nothing left to match: no model at all
+        for path in _folder().glob("model-*.joblib"):
+            path.unlink(missing_ok=True)
+        (_folder() / "current").unlink(missing_ok=True)
+        forget_model()
 
 
 def forget_model() -> None:
@@ -219,7 +223,7 @@ def _tell_coaches(profile_ids: list[int]) -> None:
         notify(coach_id, "suggestions_to_review", {"count": count}, "/coach/review")
 
 
-def rebuild(progress: Callable[[str], None] | None = None) -> dict:
+def rebuild(progress: Callable[[str], None] | None = None, keep_previous: bool = True) -> dict:
     """Refit the model on the current data, persist it, and renew every suggestion."""
     say = progress or (lambda _stage: None)
     cfg = config()
@@ -242,7 +246,7 @@ def rebuild(progress: Callable[[str], None] | None = None) -> dict:
              for qid, score in zip(row, scores, strict=True) if qid >= 0]
     created = _upsert(model, pairs, "all", None)
     say("save")
-    _store(model)
+    _store(model, keep_previous)
     log.info("matching model rebuilt", extra={"model_version": version, "participants": len(participants),
                                                "positions": len(positions), "suggestions": len(pairs)})
     return {"version": version, "participants": len(participants), "positions": len(positions),

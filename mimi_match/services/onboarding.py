@@ -180,7 +180,7 @@ def may_read(actor: User, guide: OnboardingGuide) -> bool:
         return True
     if actor.role == Role.COACH and guide.placement is not None:
         placement = guide.placement
-        return actor.id in (placement.coach_id, placement.match.profile.coach_id)
+        return actor.id == placement.match.profile.coach_id  # the participant's current coach
     return False
 
 
@@ -315,7 +315,7 @@ def values_for(guide: OnboardingGuide, language: str) -> dict[str, str]:
         placement = guide.placement
         profile = placement.match.profile
         values["contact"] = placement.company_contact or values["contact"]
-        coach_id = placement.coach_id or profile.coach_id
+        coach_id = profile.coach_id
         coach = db.session.get(User, coach_id) if coach_id else None
         if coach is not None:
             values["coach"], values["coach_email"] = coach.display_name, coach.email

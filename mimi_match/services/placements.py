@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -52,6 +53,7 @@ STAFF_STEPS = ("start", "complete")
 # the outcome an evaluation may give (an abandoned placement is recorded by its status)
 OUTCOMES = [o for o in PlacementOutcome if o != PlacementOutcome.ABANDONED]
 MAX_TEXT = 2000
+MAX_AHEAD_DAYS = 730
 
 
 # --- who is who -------------------------------------------------------------------------------------
@@ -67,7 +69,8 @@ def _query():
 
 
 def coach_id_of(placement: Placement) -> int | None:
-    return placement.coach_id or placement.match.profile.coach_id
+    """The participant's current coach (a reassignment moves the placement with the participant)."""
+    return placement.match.profile.coach_id
 
 
 def coach_of(placement: Placement) -> User | None:
@@ -105,7 +108,7 @@ def for_user(actor: User) -> list[Placement]:
         stmt = stmt.where(Match.profile_id == actor.profile.id)
     elif actor.role == Role.COACH:
         stmt = stmt.join(ParticipantProfile, ParticipantProfile.id == Match.profile_id).where(
-            or_(Placement.coach_id == actor.id, ParticipantProfile.coach_id == actor.id))
+            ParticipantProfile.coach_id == actor.id)
     elif actor.role == Role.HR:
         stmt = stmt.join(Position, Position.id == Match.position_id).where(
             Position.organisation_id == actor.organisation_id)
@@ -114,6 +117,14 @@ def for_user(actor: User) -> list[Placement]:
     placements = list(db.session.scalars(stmt.order_by(Placement.start_date.desc(), Placement.id.desc())))
     placements.sort(key=lambda p: p.status not in OPEN)
     return placements
+
+
+def person_name(actor: User, placement: Placement) -> str:
+    """The participant's name, for the employer only when the participant shares their profile."""
+    profile = placement.match.profile
+    if actor.role == Role.HR and not profile.consent_share_on_interest:
+        return _("the candidate")
+    return profile.user.display_name
 
 
 def parties(placement: Placement) -> dict[EvaluationVoice, list[int]]:
@@ -160,6 +171,8 @@ def update_plan(actor: User, placement_id: int, *, start_date: date, end_date: d
         raise Conflict(_("This placement has ended; its plan can no longer change."))
     if end_date is not None and end_date < start_date:
         raise ValidationFailed(_("The end date cannot be before the start date."))
+    if max(start_date, end_date or start_date) > date.today() + timedelta(days=MAX_AHEAD_DAYS):
+        raise ValidationFailed(_("Please choose dates within the next two years."))
     if placement.status == PlacementStatus.PLANNED and start_date < date.today() - timedelta(days=31):
         raise ValidationFailed(_("The start date is too far in the past."))
     placement.start_date, placement.end_date = start_date, end_date
@@ -221,12 +234,14 @@ class SkillChoice:
     confirmed: bool
 
 
-def skill_choices(placement: Placement) -> list[SkillChoice]:
-    """The skills an evaluation can say were shown: the participant's, then what the position asked for."""
+def skill_choices(placement: Placement, actor: User | None = None) -> list[SkillChoice]:
+    """The skills an evaluation can say were shown: the participant's (for the employer only when the
+    participant shares their profile), then what the position asked for."""
     profile = placement.match.profile
     known = {s.concept_uri for s in profile.skills if s.concept_uri} | {s.label.casefold() for s in profile.skills}
+    shared = actor is None or actor.role != Role.HR or profile.consent_share_on_interest
     choices = [SkillChoice(f"p{s.id}", s.label, s.confirmation == SkillConfirmation.PLACEMENT)
-               for s in profile.skills]
+               for s in profile.skills] if shared else []
     for skill in placement.match.position.skills:
         if skill.concept_uri not in known and skill.label.casefold() not in known:
             choices.append(SkillChoice(f"q{skill.id}", skill.label, False))
@@ -250,7 +265,7 @@ def evaluate(actor: User, placement_id: int, *, tasks_done: str, skills: list[st
         raise ValidationFailed(_("Choose the outcome."))
     if not tasks_done.strip():
         raise ValidationFailed(_("Say which tasks were done."))
-    by_key = {c.key: c for c in skill_choices(placement)}
+    by_key = {c.key: c for c in skill_choices(placement, actor)}
     unknown = [k for k in skills if k not in by_key]
     if unknown:
         raise ValidationFailed(_("Choose skills from the list."))
@@ -264,14 +279,16 @@ def evaluate(actor: User, placement_id: int, *, tasks_done: str, skills: list[st
     profile = placement.match.profile
     if voice != EvaluationVoice.PARTICIPANT:  # a skill is confirmed by someone who saw it, not self-confirmed
         _confirm_skills(actor, placement, [k for k in dict.fromkeys(skills)], extra, locale)
-    detail = _("From the evaluation of %(position)s (%(voice)s)", position=placement.match.position.title,
-               voice=str(labels.VOICE[voice.value]))
+    with force_locale(profile.user.locale or "en"):  # the step is the participant's: their language
+        detail = _("From the evaluation of %(position)s (%(voice)s)", position=placement.match.position.title,
+                   voice=str(labels.VOICE[voice.value]))
     for line in next_steps(evaluation.what_next):
         db.session.add(ActionPlanItem(profile_id=profile.id, title=line, detail=detail,
                                       source=ActionSource.EVALUATION, created_by_id=actor.id,
                                       due_date=date.today() + timedelta(weeks=4)))
+    placement.updated_at = utcnow()  # two voices at the same moment: the version check lets one through
     voices = {e.voice for e in placement.evaluations}
-    if voices == set(EvaluationVoice):
+    if voices >= required_voices(placement):
         if placement.status == PlacementStatus.COMPLETED:
             placement.outcome = agreed_outcome(placement.evaluations)
         _tell(placement, "evaluation_complete")
@@ -343,6 +360,11 @@ def agreed_outcome(evaluations: list[Evaluation]) -> PlacementOutcome | None:
     return company if company in leaders else sorted(leaders)[0]
 
 
+def required_voices(placement: Placement) -> set[EvaluationVoice]:
+    """The voices with someone behind them (a participant without a coach has two)."""
+    return {voice for voice, user_ids in parties(placement).items() if user_ids}
+
+
 def due(placement: Placement, today: date | None = None) -> str | None:
     """What the placement waits for: "start", "complete", "evaluation", or None."""
     today = today or date.today()
@@ -350,7 +372,7 @@ def due(placement: Placement, today: date | None = None) -> str | None:
         return "start"
     if placement.status == PlacementStatus.ACTIVE and placement.end_date and placement.end_date <= today:
         return "complete"
-    if placement.status in ENDED and len({e.voice for e in placement.evaluations}) < len(EvaluationVoice):
+    if placement.status in ENDED and not {e.voice for e in placement.evaluations} >= required_voices(placement):
         return "evaluation"
     return None
 

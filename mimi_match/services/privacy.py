@@ -43,6 +43,9 @@ from .passwords import verify_password
 
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 ERASURE_WORD = "DELETE"
+# the employer knew of the person in these statuses: an anonymous count of them stays with the position
+SEEN_BY_EMPLOYER = (MatchStatus.INTERESTED, MatchStatus.WITHDRAWN, MatchStatus.INVITED, MatchStatus.OFFERED,
+                    MatchStatus.HR_DECLINED, MatchStatus.PLACED, MatchStatus.COMPLETED)
 
 
 def _plain(value: Any) -> Any:
@@ -131,7 +134,7 @@ def erase(actor: User | None, user_id: int) -> None:
         matches = list(db.session.scalars(select(Match).where(Match.profile_id == profile.id)))
         # the employer keeps only an anonymous count of candidates who have gone
         for match in matches:
-            if match.status not in (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED):
+            if match.status in SEEN_BY_EMPLOYER:
                 db.session.execute(update(Position).where(Position.id == match.position_id)
                                    .values(erased_candidates=Position.erased_candidates + 1))
         placement_ids = list(db.session.scalars(select(Placement.id).where(
@@ -142,7 +145,7 @@ def erase(actor: User | None, user_id: int) -> None:
     else:
         profile_id = None
     db.session.execute(delete(AuditEntry).where(AuditEntry.subject_user_id == user.id))
-    db.session.execute(update(AuditEntry).where(AuditEntry.actor_id == user.id).values(actor_id=None))
+    db.session.execute(delete(AuditEntry).where(AuditEntry.actor_id == user.id))
     db.session.delete(user)  # cascades: sessions, profile and everything below it, own notifications
     audit.record("participant_erased", actor=actor if actor is not None and actor.id != user_id else None,
                  detail={"by": "self" if actor is not None and actor.id == user_id else
