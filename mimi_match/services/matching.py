@@ -36,6 +36,9 @@ from .notifications import notify
 
 log = logging.getLogger(__name__)
 _lock = threading.Lock()
+# One in-process change of the model at a time: a thread ranking a participant never meets another
+# thread halfway through replacing the same participant (gunicorn --threads).
+_refresh_lock = threading.RLock()
 CACHE_KEY = "mimi_match.matching_model"  # the loaded model lives on the app (one per app and process)
 
 
@@ -303,11 +306,12 @@ def refresh_position(position_id: int) -> None:
 def fit_scores(profile_id: int) -> dict[int, float]:
     """Every open position's score for one participant ("fits me best"); empty without a model."""
     model = current_model()
-    if model is None or profile_id not in model.participant_row:
-        return {}
-    row = model.participant_row[profile_id]
-    scores = model._scores(slice(row, row + 1))[0]
-    return {int(q): float(s) for q, s in zip(model.position_ids, scores, strict=True)}
+    with _refresh_lock:
+        if model is None or profile_id not in model.participant_row:
+            return {}
+        row = model.participant_row[profile_id]
+        scores = model._scores(slice(row, row + 1))[0]
+        return {int(q): float(s) for q, s in zip(model.position_ids, scores, strict=True)}
 
 
 # --- oversupply ---------------------------------------------------------------------------------
@@ -346,7 +350,8 @@ def desired_first_field(profile: ParticipantProfile) -> int | None:
 def keep_current(kind: str, record_id: int) -> None:
     """Called after a change is committed; matching trouble must never undo or block the user's change."""
     try:
-        (refresh_position if kind == "position" else refresh_participant)(record_id)
+        with _refresh_lock:
+            (refresh_position if kind == "position" else refresh_participant)(record_id)
     except Exception:  # noqa: BLE001  (logged with traceback; the change itself is already saved)
         db.session.rollback()
         log.exception("could not refresh suggestions", extra={"kind": kind, "record_id": record_id})
