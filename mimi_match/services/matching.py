@@ -12,7 +12,9 @@ from pathlib import Path
 import joblib
 from flask import current_app
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..extensions import db
 from ..matching.config import MatchingConfig
@@ -211,7 +213,13 @@ def _upsert(model: MatchModel, pairs: list[tuple[int, int, float]], scope: str, 
         if key not in wanted:
             db.session.delete(match)
     _tell_coaches(new_for)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        # another worker renewed the same suggestions at the same moment: its result stands
+        db.session.rollback()
+        log.info("suggestions renewed by another process", extra={"scope": scope, "scope_id": scope_id})
+        return 0
     return created
 
 
