@@ -66,6 +66,14 @@ class IsolatedClient(FlaskClient):
 _MATCHING_DIRS: list = []
 
 
+def config_settings(config_class=None, **overrides) -> dict:
+    """A config class's settings as a mapping for ``create_app`` (engines and limits are built from it)."""
+    from mimi_match.config import TestingConfig
+
+    cls = config_class or TestingConfig
+    return {**{k: getattr(cls, k) for k in dir(cls) if k.isupper()}, **overrides}
+
+
 def make_app(**overrides):
     app = create_app("testing")
     # every app its own folder for persisted models: nothing is written into the checkout

@@ -19,7 +19,6 @@ import pytest
 from sqlalchemy import select
 
 from mimi_match.app import create_app
-from mimi_match.config import TestingConfig
 from mimi_match.extensions import db
 from mimi_match.models import (
     ActionPlanItem,
@@ -39,7 +38,7 @@ from mimi_match.models import (
 from mimi_match.services import matching
 from mimi_match.vocabulary import vocabulary
 
-from . import factories
+from . import conftest, factories
 
 pytestmark = pytest.mark.browser
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -65,9 +64,8 @@ def live(tmp_path):
     """The app with CSRF on, on a SQLite file, served by a real HTTP server in a thread."""
     from werkzeug.serving import make_server
 
-    settings = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'browser.db'}", WTF_CSRF_ENABLED=True,
-                    MATCHING_DIR=str(tmp_path / "matching"))
+    settings = conftest.config_settings(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'browser.db'}",
+                                        WTF_CSRF_ENABLED=True, MATCHING_DIR=str(tmp_path / "matching"))
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

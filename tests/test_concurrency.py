@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from mimi_match.app import create_app
-from mimi_match.config import TestingConfig
 from mimi_match.extensions import db
 from mimi_match.models import Match, MatchEvent, MatchStatus, ParticipantSkill, Position, PositionStatus, Role
 from mimi_match.services import matching
@@ -23,9 +22,9 @@ ROUNDS = 3
 @pytest.fixture
 def threaded(tmp_path):
     url = conftest.TEST_DATABASE_URL if conftest.ON_POSTGRES else f"sqlite:///{tmp_path / 'threads.db'}"
-    settings = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI=url, MATCHING_DIR=str(tmp_path / "matching"),
-                    SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2} if conftest.ON_POSTGRES else {})
+    settings = conftest.config_settings(
+        SQLALCHEMY_DATABASE_URI=url, MATCHING_DIR=str(tmp_path / "matching"),
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2} if conftest.ON_POSTGRES else {})
     app = create_app(settings)
     app.test_client_class = conftest.IsolatedClient
     with app.app_context():

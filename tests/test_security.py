@@ -7,9 +7,9 @@ import uuid
 import pytest
 
 from mimi_match.app import create_app
-from mimi_match.config import TestingConfig
 from mimi_match.extensions import db
 
+from . import conftest
 from .factories import PASSWORD, create_user
 
 
@@ -56,8 +56,7 @@ def test_workers_share_the_count_through_redis(tmp_path):
     unique = uuid.uuid4().hex
     settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
                     SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'workers.db'}")
-    base = {k: getattr(TestingConfig, k) for k in dir(TestingConfig) if k.isupper()}
-    first, second = create_app({**base, **settings}), create_app({**base, **settings})
+    first, second = (create_app(conftest.config_settings(**settings)) for _ in range(2))
     with first.app_context():
         db.create_all()
         email = create_user(email=f"{unique}@example.org").email
@@ -119,8 +118,8 @@ def test_security_headers_on_every_response(app, users, login):
 def test_no_hsts_in_development():
     from mimi_match.config import DevelopmentConfig
 
-    settings = {k: getattr(DevelopmentConfig, k) for k in dir(DevelopmentConfig) if k.isupper()}
-    settings.update(SQLALCHEMY_DATABASE_URI="sqlite://", PRELOAD_VOCABULARY=False)
+    settings = conftest.config_settings(DevelopmentConfig, SQLALCHEMY_DATABASE_URI="sqlite://",
+                                        PRELOAD_VOCABULARY=False)
     response = create_app(settings).test_client().get("/health")
     assert "Strict-Transport-Security" not in response.headers
 

@@ -1,9 +1,7 @@
 """The administrator's pages: overview and accounts."""
 from __future__ import annotations
 
-import json
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -14,7 +12,7 @@ from ..forms.choices import options
 from ..models import Role
 from ..services import accounts, audit, coaching, dashboards, privacy, users
 from ..services.errors import NotFound, ValidationFailed
-from .helpers import safe_next
+from .helpers import json_download, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -150,9 +148,7 @@ def user_export(user_id: int):
         data = privacy.export(current_user, user_id)
     except NotFound:
         abort(404)
-    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="mimi-match-user-{user_id}.json"'
-    return response
+    return json_download(data, f"mimi-match-user-{user_id}.json")
 
 
 @bp.post("/users/<int:user_id>/erase")

@@ -1,7 +1,6 @@
 """Logging in and out, registering as a participant, and changing one's password."""
 from __future__ import annotations
 
-import json
 from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
@@ -23,7 +22,7 @@ from ..models import Role
 from ..navigation import home_endpoint
 from ..services import accounts, privacy
 from ..services.errors import ValidationFailed
-from .helpers import client_ip, safe_next
+from .helpers import client_ip, json_download, safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -140,14 +139,8 @@ def change_email():
 @allow(Role.PARTICIPANT)
 def export():
     """Everything MiMi Match holds about me, as one JSON file."""
-    return _json_download(privacy.export(current_user), f"mimi-match-my-data-{date.today().isoformat()}.json")
+    return json_download(privacy.export(current_user), f"mimi-match-my-data-{date.today().isoformat()}.json")
 
-
-def _json_download(data: dict, filename: str):
-    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2),
-                                          mimetype="application/json")
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])

@@ -26,3 +26,14 @@ def client_ip() -> str:
 # They skip their own token and carry the page's one standard ``csrf_token`` instead; CSRFProtect checks
 # it on every POST before any view runs, so nothing goes unprotected.
 ONE_TOKEN = {"csrf": False}
+
+
+def json_download(data: dict, filename: str):
+    """``data`` as a JSON file the browser saves (the data exports)."""
+    import json
+
+    from flask import current_app
+
+    response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
