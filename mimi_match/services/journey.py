@@ -279,8 +279,7 @@ def history(actor: User, match: Match) -> list[HistoryRow]:
     """Who did what and when on one match, limited to what ``actor`` may see.
 
     The caller has already checked that the actor may see the match at all."""
-    actor_ids = {e.actor_id for e in match.events if e.actor_id}
-    actors = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    actors = _actors({e.actor_id for e in match.events if e.actor_id})
     staff_labels = labels.MATCH_STATUS_FOR_STAFF
     rows = []
     for event in match.events:
@@ -300,6 +299,17 @@ def history(actor: User, match: Match) -> list[HistoryRow]:
             text = placement_step or staff_labels[event.to_status.value]
         rows.append(HistoryRow(event.at, str(text), _who(actor, match, who_user), note))
     return rows
+
+
+def _actors(ids: set[int]) -> dict[int, User]:
+    """The users behind history events, loaded once per request for all the matches on a page."""
+    from flask import g
+
+    known: dict[int, User] = g.setdefault("history_actors", {})
+    missing = ids - known.keys()
+    if missing:
+        known.update({u.id: u for u in db.session.scalars(select(User).where(User.id.in_(missing)))})
+    return {i: known[i] for i in ids if i in known}
 
 
 def employer_message(match: Match) -> str:
