@@ -21,8 +21,15 @@ from .extensions import babel, csrf, db, limiter, login_manager, migrate
 from .i18n import TranslatedLabels, install_template_gettext, select_locale, text_direction
 from .logging_setup import configure_logging
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
 log = logging.getLogger(__name__)
+
+
+def resource_dir(name: str) -> Path:
+    """``templates`` or ``migrations``: inside the installed package, or at the top of a checkout."""
+    installed = PACKAGE / name
+    return installed if installed.is_dir() else ROOT / name
 
 # Everything comes from this site; no inline script or style anywhere (data: for Bootstrap's SVG icons).
 CONTENT_SECURITY_POLICY = "; ".join((
@@ -52,7 +59,7 @@ def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
     """Build the app. ``config`` is a config name ("testing") or a mapping of overrides."""
     app = Flask(
         __name__.split(".")[0],
-        template_folder=str(ROOT / "templates"),
+        template_folder=str(resource_dir("templates")),
         instance_path=str(INSTANCE_DIR),
     )
     # ids in addresses are database integers: a longer number is simply not found (never an overflow)
@@ -101,11 +108,12 @@ def _check_config(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import models  # noqa: F401  (the mappers must exist before the first query)
-    from .services import search_index  # noqa: F401  (registers the search-text listener)
+    from . import jobs, models  # noqa: F401  (the mappers must exist before the first query)
+    from .services import matching_changes, search_index  # noqa: F401  (register their flush listeners)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True)
+    jobs.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=select_locale)

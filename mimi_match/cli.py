@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(translate_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(match_cli)
+    app.cli.add_command(jobs_cli)
     app.cli.add_command(remind)
     app.cli.add_command(privacy_cli)
 
@@ -57,43 +58,93 @@ demo_cli = AppGroup("demo", help="Demonstration data.")
 
 
 @demo_cli.command("seed")
-def demo_seed() -> None:
-    """Fill the database with a realistic demo installation (idempotent)."""
-    from .services.demo import seed_demo
+@click.option("--force", is_flag=True, help="Run the (idempotent) seed even when the demo data is there already.")
+def demo_seed(force: bool) -> None:
+    """Fill the database with a realistic demo installation (idempotent; quick when it is there already)."""
+    from .services.demo import DEMO_PASSWORD, demo_logins, seed_demo
     from .services.demo_journeys import seed_journeys
+    from .services.matching import current_version
 
-    logins = seed_demo()
-    _rebuild_with_progress()
-    moved = seed_journeys()
-    if moved:
-        click.echo(f"Demo journeys: {moved} suggestions taken through review, answers, offers and placements.")
-    by_role: dict[str, list[str]] = {}
-    for role, email, _password in logins:
-        by_role.setdefault(role, []).append(email)
-    password = logins[0][2]
-    click.echo(f"Demo data ready. Demo logins (every demo account uses the password {password}):")
+    logins = demo_logins()
+    if logins and current_version() is not None and not force:
+        click.echo("Demo data is loaded already (flask demo seed --force loads it again).")
+    else:
+        seed_demo()
+        _rebuild_with_progress()
+        moved = seed_journeys()
+        if moved:
+            click.echo(f"Demo journeys: {moved} suggestions taken through review, answers, offers and placements.")
+        logins = demo_logins()
+    click.echo(f"Demo logins (every demo account uses the password {DEMO_PASSWORD}):")
     for role in ("admin", "coach", "hr", "participant"):
-        emails = by_role.get(role, [])
+        emails = logins.get(role, [])
         shown = ", ".join(emails[:3]) + (f" ... ({len(emails)} in all)" if len(emails) > 3 else "")
         click.echo(f"  {role:<12} {shown}")
 
 
 match_cli = AppGroup("match", help="The matching model and its suggestions.")
 STAGES = {"records": "reading profiles and positions", "fit": "fitting the model",
-          "suggest": "writing suggestions", "save": "saving the model"}
+          "rank": "ranking both ways", "write": "writing suggestions"}
 
 
-def _rebuild_with_progress() -> dict:
-    from .services.matching import rebuild
+class _StagePrinter:
+    """Progress by stage, and by participants done within a stage, as a bar per stage."""
 
-    with click.progressbar(length=len(STAGES), label="Matching model", show_eta=False,
-                           item_show_func=lambda stage: STAGES.get(stage or "", "")) as bar:
-        def step(stage: str) -> None:
-            bar.update(1, stage)
+    def __init__(self):
+        self.stage, self.bar, self.done = None, None, 0
 
-        result = rebuild(step)
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage:
+            self.close()
+            self.stage, self.done = stage, 0
+            label = f"{STAGES.get(stage, stage):<32}"
+            if total:
+                self.bar = click.progressbar(length=total, label=label, show_eta=True, show_pos=True)
+                self.bar.__enter__()
+            else:
+                click.echo(label)
+        if self.bar is not None and done > self.done:
+            self.bar.update(done - self.done)
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def _rebuild_with_progress() -> dict | None:
+    """Rebuild here when no matching worker runs; otherwise ask the worker and follow its progress."""
+    import time
+
+    from .extensions import db
+    from .services import matching
+    from .services.matching_worker import LeaseHeld, state
+
+    printer = _StagePrinter()
+    try:
+        result = matching.rebuild(printer)
+    except LeaseHeld as held:
+        printer.close()
+        click.echo(f"A matching worker is running ({held.holder}): it rebuilds the model now.")
+        matching.request_rebuild(None)
+        asked = state().rebuild_requested_at
+        while True:
+            time.sleep(1)
+            db.session.expire_all()
+            row = state()
+            if row.job:
+                printer(row.job_stage or "records", row.job_done, row.job_total)
+            elif row.rebuild_requested_at is None and row.last_fit_at is not None and row.last_fit_at >= asked:
+                printer.close()
+                click.echo(f"Model {row.current_version} is current.")
+                return None
+            elif row.last_error_at is not None and row.last_error_at >= asked:
+                printer.close()
+                raise click.ClickException(f"The rebuild failed: {row.last_error}") from None
+    printer.close()
     click.echo(f"Model {result['version']}: {result['participants']} participants, {result['positions']} open "
-               f"positions, {result['suggestions']} suggestions ({result['created']} new).")
+               f"positions, {result['suggestions']} suggestions ({result['created']} new) in {result['seconds']} s.")
     return result
 
 
@@ -101,6 +152,15 @@ def _rebuild_with_progress() -> dict:
 def match_rebuild() -> None:
     """Refit the matching model and renew every suggestion (coaches review new ones)."""
     _rebuild_with_progress()
+
+
+@match_cli.command("status")
+def match_status() -> None:
+    """The current model, the writer, and the work waiting for it."""
+    from .services.matching_admin import overview
+
+    for label, value in overview().lines():
+        click.echo(f"{label:<28} {value}")
 
 
 @match_cli.command("balance")
@@ -188,6 +248,48 @@ def translate_init(language: str) -> None:
 def translate_compile() -> None:
     """Compile every catalog (.po -> .mo)."""
     click.echo("compiled: " + ", ".join(compile_catalogs()))
+
+
+jobs_cli = AppGroup("jobs", help="The job queue and its workers.")
+
+
+@jobs_cli.command("worker")
+@click.option("--queue", "queue", type=click.Choice(["all", "matching", "mail"]), default="all", show_default=True,
+              help="matching: the one writer of suggestions (run exactly one); mail: e-mails (run any number).")
+@click.option("--threads", default=2, show_default=True, help="Threads sending e-mail.")
+def jobs_worker(queue: str, threads: int) -> None:
+    """Run a worker: takes jobs from the queue until stopped (Ctrl+C or SIGTERM)."""
+    from flask import current_app
+    from huey.consumer import Consumer
+
+    from .jobs import jobs_of
+    from .services.matching_worker import worker_for
+
+    jobs = jobs_of(current_app)
+    if jobs.in_memory:
+        raise click.ClickException("JOBS_URL=memory is private to one process; set a SQLite file or Redis.")
+    mail = Consumer(jobs.queues["mail"], workers=threads, periodic=False) if queue in ("all", "mail") else None
+    worker = main = None
+    if queue in ("all", "matching"):
+        worker = worker_for(current_app)
+        worker.start_heartbeat()
+        main = Consumer(jobs.queues["matching"], workers=1, periodic=True)
+        jobs.enqueue("matching.wake")  # catch up with what changed while no worker ran
+    if main is None:
+        main, mail = mail, None
+    elif mail is not None:
+        mail._set_signal_handlers = lambda: None  # the main consumer handles the signals and stops this one
+    storage = type(main.huey.storage).__name__.replace("Storage", "")
+    click.echo(f"MiMi Match worker: queue {queue}, jobs in {storage}")
+    if mail is not None:
+        mail.start()
+    try:
+        main.run()
+    finally:
+        if mail is not None:
+            mail.stop(graceful=True)
+        if worker is not None:
+            worker.stop()
 
 
 @click.command("remind")

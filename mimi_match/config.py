@@ -5,7 +5,10 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+_CHECKOUT = Path(__file__).resolve().parent.parent
+# a checkout keeps its database beside the code; an installed package keeps it where it is started
+INSTANCE_DIR = Path(os.environ.get("MIMI_INSTANCE_DIR") or (
+    _CHECKOUT / "instance" if (_CHECKOUT / "setup.cfg").exists() else Path.cwd() / "instance"))
 
 LANGUAGES = {
     "en": "English",
@@ -77,8 +80,15 @@ class Config:
     RETENTION_DAYS = _env_int("RETENTION_DAYS", 730)
     RETENTION_GRACE_DAYS = _env_int("RETENTION_GRACE_DAYS", 30)
 
-    # where the fitted matching model is stored (default: instance/matching)
-    MATCHING_DIR = os.environ.get("MATCHING_DIR", "")
+    # the job queue (Huey): SQLite beside the database by default, Redis in production, "memory" in tests
+    JOBS_URL = os.environ.get("JOBS_URL") or os.environ.get("REDIS_URL") or f"sqlite:///{INSTANCE_DIR / 'jobs.db'}"
+    # matching: suggestions per participant and per position; a new fit this long after a position brings a
+    # skill the model does not know (erasures: at once); the writer's lease
+    MATCH_TOP_K = _env_int("MATCH_TOP_K", 10)
+    REFIT_DELAY_SECONDS = _env_int("REFIT_DELAY_SECONDS", 60)
+    ERASURE_REFIT_DELAY_SECONDS = _env_int("ERASURE_REFIT_DELAY_SECONDS", 0)
+    MATCHING_LEASE_SECONDS = _env_int("MATCHING_LEASE_SECONDS", 120)
+    REFIT_RETRY_SECONDS = 300  # a fit that failed (say, the disk was full) is tried again this much later
 
     # how many reverse proxies in front of gunicorn set X-Forwarded-For (0: none, use the peer address)
     PROXY_HOPS = _env_int("PROXY_HOPS", 0)
@@ -112,6 +122,8 @@ class TestingConfig(Config):
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
     PRELOAD_VOCABULARY = False
+    JOBS_URL = "memory"  # jobs run between requests, in the test's process (tests/conftest.py)
+    REFIT_DELAY_SECONDS = 0
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_COST = 1024
     ARGON2_PARALLELISM = 1

@@ -30,11 +30,16 @@ db = SQLAlchemy(model_class=Base)
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_enforces_foreign_keys(dbapi_connection, _record) -> None:
-    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection."""
+def _sqlite_settings(dbapi_connection, _record) -> None:
+    """SQLite ignores foreign keys (and ON DELETE CASCADE) unless asked, per connection. A database file is
+    shared by the web server and the workers: write-ahead logging lets readers go on while one writes, and
+    a writer waits its turn instead of failing at once."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        if any(row[2] for row in cursor.execute("PRAGMA database_list")):  # a file, not in memory
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=20000")
         cursor.close()
 migrate = Migrate()
 login_manager = LoginManager()

@@ -1,16 +1,12 @@
 """Interface languages: locale selection, text direction, and compiling the message catalogs."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_translations
 from flask_login import current_user
 
+from .catalogs import DOMAIN, TRANSLATIONS_DIR, compile_catalogs  # noqa: F401  (one place for both)
 from .config import LANGUAGES, RTL_LANGUAGES
-
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-DOMAIN = "messages"
 
 
 def select_locale() -> str:
@@ -33,21 +29,6 @@ def select_locale() -> str:
 
 def text_direction(locale: str) -> str:
     return "rtl" if locale in RTL_LANGUAGES else "ltr"
-
-
-def compile_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
-    """Compile every ``messages.po`` into ``messages.mo`` (fuzzy entries are not used)."""
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    compiled = []
-    for po_path in sorted(directory.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
-        with po_path.open("rb") as fh:
-            catalog = read_po(fh, locale=po_path.parent.parent.name)
-        with po_path.with_suffix(".mo").open("wb") as fh:
-            write_mo(fh, catalog, use_fuzzy=False)
-        compiled.append(po_path.parent.parent.name)
-    return compiled
 
 
 def _request_translations():

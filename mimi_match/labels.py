@@ -101,6 +101,11 @@ OUTCOME = {
     "did_not_show": _l("Did not show up"),
     "abandoned": _l("Ended early"),
 }
+REFIT_REASON = {"first": _l("the first model"), "settings": _l("changed settings"), "new skills": _l("new skills"),
+                "erasure": _l("an erased account"), "nightly": _l("the nightly refit"), "requested": _l("asked for"),
+                "due": _l("due")}
+MODEL_STAGE = {"records": _l("reading profiles and positions"), "fit": _l("fitting the model"),
+               "rank": _l("ranking both ways"), "write": _l("writing suggestions")}
 VOICE = {"participant": _l("Participant"), "coach": _l("Coach"), "company": _l("Company")}
 # steps of a placement, recorded in the match's history with these reason codes
 PLACEMENT_EVENT = {

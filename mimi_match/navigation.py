@@ -27,7 +27,8 @@ _MENUS = {
               ("hr.organisation", _l("Our organisation"))],
     Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")),
                  ("admin.assignments", _l("Coach assignments")),
-                 ("admin.audit_log", _l("Audit log")), ("coach.fields", _l("Fields")), OPPORTUNITIES],
+                 ("admin.audit_log", _l("Audit log")), ("admin.matching_status", _l("Matching")),
+                 ("coach.fields", _l("Fields")), OPPORTUNITIES],
 }
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 
 import pytest
 from flask.globals import _cv_app
@@ -12,6 +11,7 @@ from sqlalchemy import text
 from mimi_match.app import create_app
 from mimi_match.extensions import db
 from mimi_match.i18n import compile_catalogs
+from mimi_match.jobs import jobs_of
 from mimi_match.models import Role
 
 from . import factories
@@ -56,14 +56,14 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         token = _cv_app.set(None)
         try:
-            return super().open(*args, **kwargs)
+            response = super().open(*args, **kwargs)
+            # then the workers take what the request queued, as they would a moment later in production
+            jobs_of(self.application).run_pending()
+            return response
         finally:
             _cv_app.reset(token)
             if _cv_app.get(None) is not None:
                 db.session.expire_all()
-
-
-_MATCHING_DIRS: list = []
 
 
 def config_settings(config_class=None, **overrides) -> dict:
@@ -76,9 +76,6 @@ def config_settings(config_class=None, **overrides) -> dict:
 
 def make_app(**overrides):
     app = create_app("testing")
-    # every app its own folder for persisted models: nothing is written into the checkout
-    _MATCHING_DIRS.append(tempfile.TemporaryDirectory(prefix="mimi-matching-"))
-    app.config["MATCHING_DIR"] = _MATCHING_DIRS[-1].name
     app.config.update(overrides)
     app.test_client_class = IsolatedClient
     return app
@@ -134,3 +131,9 @@ def login(app):
         return client
 
     return _login
+
+
+@pytest.fixture
+def run_jobs(app):
+    """``run_jobs()`` runs what is waiting on the queues now (the workers, in this process)."""
+    return lambda: jobs_of(app).run_pending()

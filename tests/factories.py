@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import itertools
+import time
+from contextlib import contextmanager
 
 from mimi_match.extensions import db
 from mimi_match.models import (
@@ -87,3 +89,34 @@ def login_as(client, user: User) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
+
+
+@contextmanager
+def running_workers(app):
+    """The app's workers (matching and mail) running in threads of this process, as beside a live server."""
+    from huey.consumer import Consumer
+
+    from mimi_match.jobs import jobs_of
+
+    consumers = [Consumer(huey, workers=1, periodic=False, initial_delay=0.02, backoff=1.1, max_delay=0.2)
+                 for huey in jobs_of(app).queues.values()]
+    for consumer in consumers:
+        consumer._set_signal_handlers = lambda: None  # the test runner keeps its own
+        consumer.start()
+    try:
+        yield
+    finally:
+        for consumer in consumers:
+            consumer.stop(graceful=True)
+
+
+def wait_for(condition, timeout: float = 30.0, every: float = 0.1):
+    """Poll ``condition()`` until it returns something true (then return it), or fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = condition()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout} s: {getattr(condition, '__doc__', '') or condition}")
+        time.sleep(every)

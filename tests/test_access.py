@@ -144,6 +144,8 @@ ACCESS_TABLE = [
       for method in ("GET", "POST")],
     ("main.privacy", "GET", "/privacy", E(200, 200, 200, 200, 200)),
     # the administrator: the audit log and participants' data requests ({user} is the participant for admin)
+    ("admin.matching_status", "GET", "/admin/matching", E(302, 403, 403, 403, 200)),
+    ("admin.matching_rebuild", "POST", "/admin/matching/rebuild", E(302, 403, 403, 403, 302)),
     ("admin.audit_log", "GET", "/admin/audit?action=login&person=example&since=2020-01-01", E(302, 403, 403, 403, 200)),
     ("admin.user_data", "GET", "/admin/users/{user}/data", E(302, 403, 403, 403, 200)),
     ("admin.user_export", "GET", "/admin/users/{user}/export", E(302, 403, 403, 403, 200)),

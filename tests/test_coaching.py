@@ -24,6 +24,9 @@ from mimi_match.models import (
     SkillConfirmation,
 )
 
+from mimi_match.services import matching
+from mimi_match.vocabulary import vocabulary
+
 from .factories import create_organisation, create_position, create_user
 
 
@@ -40,8 +43,14 @@ def caseload(users):
     db.session.add(ActionPlanItem(profile_id=mine.profile.id, title="Apply for recognition",
                                   due_date=date.today() - timedelta(days=3)))
     position = create_position(create_organisation())
-    db.session.add(Match(profile_id=second.profile.id, position_id=position.id, status=MatchStatus.SUGGESTED))
+    # the model suggests the position to the second participant, who agreed to matching and has its skill
+    second.profile.consent_matching = True
+    second.profile.skills.append(ParticipantSkill(label="clean building floors",
+                                                  concept_uri=vocabulary().resolve("clean building floors")))
     db.session.commit()
+    matching.rebuild()
+    assert [m.profile_id for m in db.session.scalars(select(Match).where(Match.status == MatchStatus.SUGGESTED))] \
+        == [second.profile.id]
     return dict(mine=mine, second=second, theirs=theirs, other_coach=other_coach, position=position)
 
 

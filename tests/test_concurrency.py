@@ -23,7 +23,7 @@ ROUNDS = 3
 def threaded(tmp_path):
     url = conftest.TEST_DATABASE_URL if conftest.ON_POSTGRES else f"sqlite:///{tmp_path / 'threads.db'}"
     settings = conftest.config_settings(
-        SQLALCHEMY_DATABASE_URI=url, MATCHING_DIR=str(tmp_path / "matching"),
+        SQLALCHEMY_DATABASE_URI=url,
         SQLALCHEMY_ENGINE_OPTIONS={"pool_size": THREADS + 2} if conftest.ON_POSTGRES else {})
     app = create_app(settings)
     app.test_client_class = conftest.IsolatedClient
@@ -88,7 +88,6 @@ def test_same_profile_from_many_tabs(threaded, round_, caplog):
     accepted = {s for s, r in zip(skills, results, strict=True) if not _conflict(r)}
     assert saved == accepted and accepted  # every accepted change is there; refused ones were told
     assert not [r for r in caplog.records if r.levelname == "ERROR"], "suggestions failed to update"
-    matching.forget_model()
 
 
 @pytest.mark.parametrize("round_", range(ROUNDS))
@@ -135,4 +134,3 @@ def test_same_suggestion_reviewed_by_many_coaches(threaded, round_):
     final = db.session.get(Match, match.id).status
     assert final in (MatchStatus.APPROVED, MatchStatus.REJECTED)
     assert sum(_conflict(r) for r in results) == THREADS - 1
-    matching.forget_model()

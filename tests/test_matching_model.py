@@ -126,8 +126,7 @@ def test_confirmed_skills_count_more(world):
     model, _, _ = world
     confirmed = participant(20, [skill(COOK, True)])
     stated = participant(21, [skill(COOK)])
-    model.update_participant(confirmed)
-    model.update_participant(stated)
+    model = model.with_changes(participants=[confirmed, stated])
     assert model.explain(20, 2).components["skills"] > model.explain(21, 2).components["skills"]
 
 
@@ -145,17 +144,49 @@ def test_top_k_all_equals_brute_force(world):
         assert list(top.participants[col]) == expected
 
 
-def test_incremental_updates(world):
+def test_changes_make_a_new_model_and_leave_the_old_one_alone(world):
     model, _, _ = world
-    model.update_position(position(7, KITCHEN, [COOK], title="Second kitchen"))
-    assert 7 in [r.id for r in model.rank_positions(11, 3)]
-    model.update_position(position(7, KITCHEN, [COOK], is_open=False))
-    assert 7 not in [r.id for r in model.rank_positions(11, 10)]
-    model.update_participant(participant(11, [skill(FORKLIFT)], desired_fields=[WAREHOUSE],
-                                         languages={"nb": "C1"}))
-    assert model.rank_positions(11, 1)[0].id in (3, 4)  # the warehouse positions now come first
-    model.update_participant(participant(11, [skill(COOK)], consent_matching=False))
-    assert model.rank_positions(11) == [] and 11 not in [r.id for r in model.rank_participants(2, 10)]
+    before = model.rank_positions(11, 3)
+    added = model.with_changes(positions=[position(7, KITCHEN, [COOK], title="Second kitchen")])
+    assert 7 in [r.id for r in added.rank_positions(11, 3)]
+    assert model.rank_positions(11, 3) == before and 7 not in model.position_row  # the old model is unchanged
+    closed = added.with_changes(positions=[position(7, KITCHEN, [COOK], is_open=False)])
+    assert 7 not in [r.id for r in closed.rank_positions(11, 10)]
+    moved = closed.with_changes(participants=[participant(11, [skill(FORKLIFT)], desired_fields=[WAREHOUSE],
+                                                          languages={"nb": "C1"})])
+    assert moved.rank_positions(11, 1)[0].id in (3, 4)  # the warehouse positions now come first
+    gone = moved.with_changes(participants=[participant(11, [skill(COOK)], consent_matching=False)])
+    assert gone.rank_positions(11) == [] and 11 not in [r.id for r in gone.rank_participants(2, 10)]
+    assert list(gone.participant_ids) == sorted(gone.participant_ids)  # rows stay in id order
+    assert gone.with_changes(removed_positions=[1]).rank_positions(10, 10)[0].id != 1
+
+
+def test_a_served_copy_holds_no_participant_and_scores_a_record_alike(world):
+    model, people, _ = world
+    served = model.served()
+    assert served.participants == [] and served.resolved == {} and len(served.X) == 0
+    for person in people:
+        if person.consent_matching:
+            row = model.participant_row[person.id]
+            expected = model._finish(model._scores(slice(row, row + 1))[0])
+            assert np.array_equal(served.score_record(person), expected)
+            assert np.allclose(served.skill_scores_record(person), model.skill_scores(person.id))
+    assert len(model.participants) == 5  # the original still has them
+
+
+def test_explain_many_equals_explain(world):
+    model, _, _ = world
+    pairs = [(int(p), int(q)) for p in model.participant_ids for q in model.position_ids]
+    assert model.explain_many(pairs) == [model.explain(p, q).as_dict() for p, q in pairs]
+
+
+def test_knows_tells_when_a_position_needs_a_new_fit(world):
+    model, _, _ = world
+    assert model.knows(position(8, KITCHEN, [COOK]))
+    new_concept = dataclasses.replace(position(8, KITCHEN, [COOK]), required=[Skill("bake bread", "c:bread")])
+    assert not model.knows(new_concept)
+    assert not model.knows(position(8, 99, [COOK]))
+    assert not model.knows(position(8, KITCHEN, [COOK], region="Svalbard"))
 
 
 def test_persisted_model_scores_the_same(world, tmp_path):
@@ -163,7 +194,7 @@ def test_persisted_model_scores_the_same(world, tmp_path):
     joblib.dump(model, tmp_path / "m.joblib")
     again = joblib.load(tmp_path / "m.joblib")
     assert again.rank_positions(10, 3) == model.rank_positions(10, 3)
-    again.update_participant(participant(30, [skill(COOK)]))  # the lock came back too
+    assert again.with_changes(participants=[participant(30, [skill(COOK)])]).rank_positions(30, 1)[0].id == 2
 
 
 PROTECTED = {"nationality", "ethnicity", "religion", "health", "gender", "sex", "age", "birth", "date_of_birth",

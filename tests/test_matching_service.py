@@ -10,7 +10,9 @@ from mimi_match.extensions import db
 from mimi_match.models import (
     CEFRLevel,
     DesiredField,
+    FailedJob,
     Match,
+    MatchingChange,
     MatchOrigin,
     MatchStatus,
     ParticipantLanguage,
@@ -18,6 +20,7 @@ from mimi_match.models import (
     PositionStatus,
 )
 from mimi_match.services import matching
+from mimi_match.services.matching_worker import worker_for
 from mimi_match.vocabulary import vocabulary
 
 from .factories import create_field, create_organisation, create_position, create_user
@@ -128,8 +131,12 @@ def test_fits_me_best_sort(scene, login):
 def test_rebuild_command_and_persisted_model(app, scene):
     result = app.test_cli_runner().invoke(args=["match", "rebuild"])
     assert result.exit_code == 0 and "suggestions" in result.output
-    matching.forget_model()
-    assert matching.current_model() is not None  # loaded back from the instance folder
+    assert "writing suggestions" in result.output  # progress by stage
+    app.extensions.pop(matching.SERVED, None)  # as a process that never saw the model
+    served = matching.served_model()
+    assert served is not None and served.version == matching.current_version()
+    assert set(served.position_ids) == {scene["cleaner_job"].id, scene["kitchen_job"].id}
+    assert served.participants == []  # what web processes load holds no participant
 
 
 def test_coach_field_chart_and_participant_yellow_light(app, login, users):
@@ -156,25 +163,33 @@ def test_coach_field_chart_and_participant_yellow_light(app, login, users):
     assert "Good to know" not in login(users["participant"]).get("/me/").get_data(as_text=True)
 
 
-def test_matching_trouble_never_blocks_the_users_change(scene, login, monkeypatch):
+def test_matching_trouble_never_blocks_the_users_change(app, scene, login, monkeypatch):
     matching.rebuild()
+    worker = worker_for(app)
 
     def broken(*args, **kwargs):
         raise RuntimeError("model exploded")
 
-    monkeypatch.setattr(matching, "refresh_participant", broken)
-    response = login(scene["cook"].user).post("/me/profile/skills", data={"skills": "bake bread"})
+    monkeypatch.setattr(worker, "_apply", broken)
+    response = login(scene["cook"].user).post("/me/profile/skills", data={"skills": FLOORS})
     assert response.status_code == 302
     db.session.refresh(scene["cook"])
-    assert "bake bread" in [s.label for s in scene["cook"].skills]
+    assert FLOORS in [s.label for s in scene["cook"].skills]
+    # the change waits, with the error for the administrator, and is handled once the worker works again
+    assert db.session.scalar(select(func.count()).select_from(MatchingChange)) == 1
+    assert "model exploded" in db.session.scalar(select(FailedJob.error))
+    monkeypatch.undo()
+    worker.run_once()
+    assert db.session.scalar(select(func.count()).select_from(MatchingChange)) == 0
+    assert scene["cleaner_job"].id in [m.position_id for m in suggestions(profile_id=scene["cook"].id)]
 
 
-def test_suggestions_start_after_the_available_date(scene):
+def test_suggestions_start_after_the_available_date(app, scene):
     scene["anna"].available_from = date.today() + timedelta(days=400)
     scene["cleaner_job"].start_date = date.today() + timedelta(days=30)
     db.session.commit()
     matching.rebuild()
-    e = matching.current_model().explain(scene["anna"].id, scene["cleaner_job"].id)
+    e = worker_for(app).model.explain(scene["anna"].id, scene["cleaner_job"].id)
     assert e.components["availability"] < 1.0
 
 

@@ -3,23 +3,23 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
-from pathlib import Path
-
-import joblib
 from sqlalchemy import func, select
 
 from mimi_match.extensions import db
 from mimi_match.models import (
     ActionPlanItem,
     AuditEntry,
+    FailedJob,
     CoachNote,
     Evaluation,
     EvaluationVoice,
     Match,
     MatchEvent,
     MatchStatus,
+    ModelSnapshot,
     Notification,
     ParticipantProfile,
+    ParticipantSkill,
     Placement,
     PlacementStatus,
     Position,
@@ -28,7 +28,8 @@ from mimi_match.models import (
     UserSession,
 )
 from mimi_match.models.base import utcnow
-from mimi_match.services import matching, privacy
+from mimi_match.services import matching, privacy, snapshots
+from mimi_match.services.matching_worker import state, worker_for
 
 from .factories import PASSWORD, create_user
 from .test_journey import _setup
@@ -95,15 +96,20 @@ def _rows_about(user_id: int, profile_id: int) -> dict[str, int]:
 
 
 def _stored_participants(app) -> set[int]:
-    folder = Path(app.config["MATCHING_DIR"])
-    return {p.id for path in folder.glob("model-*.joblib") for p in joblib.load(path).participants}
+    """Participants in any model a process may use: the worker's own and every stored snapshot."""
+    model = worker_for(app).model
+    held = set(model.participant_row) if model is not None else set()
+    for data in db.session.scalars(select(ModelSnapshot.data).where(ModelSnapshot.data.is_not(None))):
+        held |= {p.id for p in snapshots.load(data, app.config["SECRET_KEY"]).participants}
+    return held
 
 
 def test_erasing_my_account_removes_every_row_about_me(app, users, login):
     person, good, other, _placement = _full_story(users, login)
     user_id, profile_id = person.id, person.profile.id
-    matching.rebuild()  # a second stored model file, both with this participant
+    matching.rebuild()
     assert profile_id in _stored_participants(app)
+    fit_before = matching.served_model().version
     client = login(person)
     refused = client.post("/account/delete", data={"password": "wrong", "confirmation": "DELETE"})
     assert refused.status_code == 200 and b"not correct" in refused.data
@@ -114,12 +120,75 @@ def test_erasing_my_account_removes_every_row_about_me(app, users, login):
     db.session.expire_all()
     assert all(n == 0 for n in _rows_about(user_id, profile_id).values()), _rows_about(user_id, profile_id)
     assert profile_id not in _stored_participants(app)
+    after = matching.current_version()  # refitted without them (here nobody else is left to match: no model)
+    assert after is None or after.split(".")[0] != fit_before.split(".")[0]
     assert client.get("/me/").status_code == 302  # the old cookie no longer works
     # the employer keeps an anonymous count (the placement and the direct application)
     counts = dict(db.session.execute(select(Position.id, Position.erased_candidates)).all())
     assert counts[good.id] == 1 and counts[other.id] == 1
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "participant_erased")).detail == {
         "by": "self"}
+
+
+def test_a_failing_model_store_during_erasure_leaves_no_model_that_holds_the_person(app, users, login, monkeypatch):
+    """The disk is full when the worker stores the refitted model: the erasure stands, no model any process
+    may use holds the person, no suggestion names a version that does not exist, the operator sees why,
+    and the refit happens once storing works again."""
+    person, _good, _other, _placement = _full_story(users, login)
+    profile_id, user_id = person.profile.id, person.id
+    words = "Zylberquist weaving"  # the person's own words, in no other profile
+    login(person).post("/me/profile/skills", data={"skills": words})
+    someone_else = create_user()
+    someone_else.profile.consent_matching = True
+    someone_else.profile.skills.append(ParticipantSkill(label="clean windows"))
+    db.session.commit()
+    matching.rebuild()
+    assert profile_id in _stored_participants(app)
+    version_before = matching.current_version()
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(snapshots, "dump", disk_full)
+    response = login(person).post("/account/delete", data={"password": PASSWORD, "confirmation": "DELETE"})
+    assert response.status_code == 302  # the user's erasure is done; the store failed in the worker
+    db.session.expire_all()
+    assert db.session.get(User, user_id) is None
+    assert profile_id not in _stored_participants(app)
+    stored = [snapshots.load(d, app.config["SECRET_KEY"]) for d in db.session.scalars(
+        select(ModelSnapshot.data).where(ModelSnapshot.data.is_not(None)))]
+    assert stored and all(words.lower() not in repr(vars(m)).lower() for m in stored)
+    versions = set(db.session.scalars(select(ModelSnapshot.version)))
+    assert set(db.session.scalars(select(Match.model_version).where(Match.model_version.is_not(None)))) <= versions
+    assert matching.current_version() == version_before  # the last good model is still served
+    assert "No space left" in state().last_error and db.session.scalar(select(func.count()).select_from(FailedJob))
+    assert state().refit_due_at is not None  # tried again later
+    monkeypatch.undo()
+    row = state()
+    row.refit_due_at = utcnow()
+    db.session.commit()
+    worker_for(app).run_once()
+    assert matching.current_version().split(".")[0] != version_before.split(".")[0]
+
+
+def test_erasure_that_cannot_be_saved_changes_nothing_and_says_so(app, users, login, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    person = users["participant"]
+    client = login(person)
+    real_commit = db.session.commit
+
+    def failing_commit():
+        if db.session.deleted:
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+        return real_commit()
+
+    monkeypatch.setattr(db.session, "commit", failing_commit)
+    response = client.post("/account/delete", data={"password": PASSWORD, "confirmation": "DELETE"})
+    monkeypatch.undo()
+    assert response.status_code == 200 and b"nothing was deleted" in response.data
+    db.session.expire_all()
+    assert db.session.get(User, person.id) is not None
 
 
 def test_admin_erases_on_request_and_only_participants(users, login):

@@ -10,7 +10,7 @@ from ..forms.admin import AuditSearchForm, EraseForm, StaffUserForm, UserSearchF
 from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..models import Role
-from ..services import accounts, audit, coaching, dashboards, privacy, users
+from ..services import accounts, audit, coaching, dashboards, matching, matching_admin, privacy, users
 from ..services.errors import NotFound, ValidationFailed
 from .helpers import json_download, safe_next
 
@@ -22,6 +22,24 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def overview():
     """Headline numbers of the installation."""
     return render_template("admin/overview.html", counts=dashboards.installation_counts(current_user))
+
+
+@bp.get("/matching")
+@allow(Role.ADMIN)
+def matching_status():
+    """The matching model: version, age, size, the worker, waiting and failed jobs; "Rebuild now"."""
+    return render_template("admin/matching.html", info=matching_admin.overview(current_user), form=ActionForm())
+
+
+@bp.post("/matching/rebuild")
+@allow(Role.ADMIN)
+def matching_rebuild():
+    """Ask the matching worker for a new fit; its progress shows on the matching page."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    matching.request_rebuild(current_user)
+    flash(_("The matching worker rebuilds the model now. This page shows its progress."), "success")
+    return redirect(url_for("admin.matching_status"))
 
 
 @bp.get("/users")
@@ -165,5 +183,8 @@ def user_erase(user_id: int):
         privacy.erase(current_user, user_id)
     except NotFound:
         abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return redirect(url_for("admin.user_data", user_id=user_id))
     flash(_("The participant and all their data are erased."), "success")
     return redirect(url_for("admin.users_list"))

@@ -134,8 +134,7 @@ def metrics(ranked: dict[int, list[int]], relevant: dict[int, set[int]], k: int 
 def evaluate_model(data: LabelledSet, labels: dict[str, list[str]]) -> tuple[float, float]:
     model = MatchModel(MatchingConfig(min_score=-1.0), version="evaluate")
     model.fit(data.train, data.positions, labels)
-    for record in data.test:  # held out: never seen while fitting
-        model.update_participant(record)
+    model = model.with_changes(participants=data.test)  # held out: never seen while fitting
     n = len(data.positions)
     ranked = {p.id: [r.id for r in model.rank_positions(p.id, n)] for p in data.test}
     return metrics(ranked, data.relevant)

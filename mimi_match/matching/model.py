@@ -7,7 +7,14 @@ Public API (plain records in, arrays and dataclasses out):
     model.rank_participants(position_id, k)      -> list[Ranked]
     model.top_k_all(k)                           -> TopK (both directions, one pass)
     model.explain(participant_id, position_id)   -> Explanation (the same numbers that scored the pair)
-    model.update_participant(record) / remove_participant(id) / update_position(record) / remove_position(id)
+    model.explain_many(pairs)                    -> the same as dictionaries, vectorised (for writing in bulk)
+    model.with_changes(participants=..., positions=..., removed_...) -> a new model; this one is unchanged
+    model.refreshed(participants, positions)     -> a new model on these records with the same fitted spaces
+    model.served()                               -> a copy without any participant (what web processes load)
+    model.score_record(record)                   -> one participant's scores against every position
+
+A fitted model is never changed in place (scikit-learn's contract): every change makes a new model, so a
+thread ranking with one model never sees it half replaced, and a stored snapshot is exactly what it was.
 
 A score is the weighted sum of six components in [0, 1]: skills (concepts held vs. needed, plus text
 similarity of skills and experience to the position), wish (rank of the position's field among the
@@ -17,7 +24,7 @@ micro-internships only), closed positions, participants without consent, and pai
 """
 from __future__ import annotations
 
-import threading
+import copy
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -110,23 +117,25 @@ class MatchModel:
         self.host_language = host_language
         self.reference = reference or date.today()
         self.version = version
-        self._lock = threading.Lock()
+
+    DERIVED = ("_Qc_scaled", "_Yt64", "_Pc_csr", "participant_row", "position_row", "participant_ids",
+               "position_ids")
 
     def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        state.pop("_lock", None)  # locks do not pickle; a loaded model gets a new one
-        return state
+        # what can be derived is not stored: a snapshot holds the records, the fitted spaces and the matrices
+        return {k: v for k, v in self.__dict__.items() if k not in self.DERIVED}
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._lock = threading.Lock()
+        if hasattr(self, "X"):
+            self._index()
 
     # --- fitting ---------------------------------------------------------------------------------
     def fit(self, participants: Sequence[ParticipantRecord], positions: Sequence[PositionRecord],
             concept_labels: Mapping[str, Sequence[str]] | None = None) -> MatchModel:
         """Learn the text space and concept index from these records, and build every matrix."""
-        positions = [q for q in positions if q.is_open]
-        participants = [p for p in participants if p.consent_matching]
+        positions = sorted((q for q in positions if q.is_open), key=lambda q: q.id)
+        participants = sorted((p for p in participants if p.consent_matching), key=lambda p: p.id)
         self.text = TextSpace(self.config.text_dimensions).fit(
             [position_skill_text(q) for q in positions] + [participant_skill_text(p) for p in participants])
         fields = sorted({q.field_id for q in positions} | {f for p in participants for f in p.desired_fields})
@@ -172,22 +181,24 @@ class MatchModel:
         self.position_ids = np.array([q.id for q in self.positions], dtype=np.int64)
         w = self.config.weights
         self._Qc_scaled = (self.Qc * (w.skills * self.config.concept_share)).T.tocsr().astype(np.float32)
-        self._Qc_by_position = self._Qc_scaled.tocsc()  # one position's column without scanning all
+        self._Yt64 = np.ascontiguousarray(self.Y.T, dtype=np.float64)
         self._Pc_csr = self._participant_concepts(self.Pc.tocsr())
 
     # --- scoring ---------------------------------------------------------------------------------
     def _scores(self, rows: slice | np.ndarray, cols: slice | np.ndarray | None = None) -> np.ndarray:
         """Full scores for participant rows x position columns (excluded pairs hold large negatives)."""
-        x = self.X[rows]
-        y = self.Y if cols is None else self.Y[cols]
-        dense = x @ y.T
-        pc = self._Pc_csr[rows]
+        return self._pair_scores(self.X[rows], self._Pc_csr[rows], cols)
+
+    def _pair_scores(self, x: np.ndarray, pc: sparse.csr_matrix, cols: slice | np.ndarray | None = None) -> np.ndarray:
+        # float32 products summed in float64: a pair scores the same to the last bit whichever way it is
+        # reached (a row, a column, a block), so ties are broken by id alone and incremental lists equal new ones
+        y = self._Yt64 if cols is None else self._Yt64[:, cols]
+        dense = x.astype(np.float64) @ y
         qc = self._Qc_scaled if cols is None else self._Qc_scaled[:, cols]
-        coverage = pc @ qc
+        coverage = (pc @ qc).tocoo()
         if coverage.nnz:
-            coverage = coverage.tocoo()
             dense[coverage.row, coverage.col] += coverage.data
-        return dense
+        return dense.astype(np.float32)
 
     def _exclusions(self, exclude: Iterable[tuple[int, int]] | None) -> dict[int, np.ndarray]:
         by_row: dict[int, list[int]] = {}
@@ -219,8 +230,7 @@ class MatchModel:
         col = self.position_row.get(position_id)
         if col is None or not len(self.participants):
             return []
-        dense = self.X @ self.Y[col]
-        dense += self._Pc_csr @ self._Qc_by_position[:, col].toarray().ravel()
+        dense = self._scores(slice(None), np.array([col]))[:, 0]
         scores = self._finish(dense)
         for participant_id in exclude:
             row = self.participant_row.get(participant_id)
@@ -285,6 +295,7 @@ class MatchModel:
         qc = self.Qc[col] if col is not None else self._position_concepts([position])
         coverage = float((pc @ qc.T).toarray()[0, 0])
         lay = self.builder.layout
+        x = x.astype(np.float64)
         contributions = {name: float(sum(x[s] @ y[s] for s in slices)) for name, slices in lay.parts().items()}
         contributions["skills"] += w.skills * cfg.concept_share * coverage
         held = participant.languages.get(self.host_language)
@@ -307,10 +318,55 @@ class MatchModel:
                            contributions, matched, missing_required, missing_nice, position.level_needed, held,
                            language_gap, rank, self.version)
 
+    def explain_many(self, pairs: Sequence[tuple[int, int]]) -> list[dict]:
+        """``explain(p, q).as_dict()`` for many pairs of the model at once: the components from one
+        vectorised product per component, the skills of each participant resolved once."""
+        if not pairs:
+            return []
+        cfg, w, lay = self.config, self.config.weights, self.builder.layout
+        rows = np.fromiter((self.participant_row[p] for p, _ in pairs), dtype=np.int64, count=len(pairs))
+        cols = np.fromiter((self.position_row[q] for _, q in pairs), dtype=np.int64, count=len(pairs))
+        x, y = self.X[rows], self.Y[cols]
+        x = x.astype(np.float64)
+        parts = {name: sum((x[:, s] * y[:, s]).sum(axis=1) for s in slices) for name, slices in lay.parts().items()}
+        coverage = np.asarray(self._Pc_csr[rows].multiply(self.Qc[cols]).sum(axis=1)).ravel()
+        parts["skills"] = parts["skills"] + w.skills * cfg.concept_share * coverage
+        held_cache: dict[int, dict[str, tuple[str, bool, str]]] = {}
+        out = []
+        for i, (participant_id, _position_id) in enumerate(pairs):
+            participant, position = self.participants[rows[i]], self.positions[cols[i]]
+            contributions = {name: float(parts[name][i]) for name in COMPONENTS}
+            reason = None
+            if contributions["language"] <= EXCLUDED / 2:
+                reason, contributions["language"] = "language", 0.0
+            components = {name: (contributions[name] / getattr(w, name) if getattr(w, name) else 0.0)
+                          for name in COMPONENTS}
+            held = held_cache.get(participant_id)
+            if held is None:
+                held = held_cache[participant_id] = self._held(participant, self.resolved)
+            matched, missing_required, missing_nice = self._compare(held, position)
+            language = participant.languages.get(self.host_language)
+            rank = next((r + 1 for r, f in enumerate(participant.desired_fields[:3]) if f == position.field_id), None)
+            out.append({
+                "score": round(sum(contributions.values()), 4), "excluded": reason is not None, "reason": reason,
+                "components": {k: round(v, 4) for k, v in components.items()},
+                "contributions": {k: round(v, 4) for k, v in contributions.items()},
+                "matched_skills": [vars(m) for m in matched],
+                "missing_required": missing_required, "missing_nice": missing_nice,
+                "language": {"needed": position.level_needed, "held": language,
+                             "gap": gap(position.level_needed, language)},
+                "wish_rank": rank, "model_version": self.version,
+            })
+        return out
+
     def _skills_detail(self, participant: ParticipantRecord, position: PositionRecord):
         resolved = self.resolved
         if any(s.label not in resolved for s in participant.skills):
             resolved = {**resolved, **self._resolve([participant])}
+        return self._compare(self._held(participant, resolved), position)
+
+    def _held(self, participant: ParticipantRecord, resolved) -> dict[str, tuple[str, bool, str]]:
+        """concept -> (the participant's words, confirmed, how it was recognised)"""
         held: dict[str, tuple[str, bool, str]] = {}
         for skill in participant.skills:
             concept, similarity = self.concepts.concept_of(skill, resolved)
@@ -318,6 +374,10 @@ class MatchModel:
                 via = "concept" if similarity >= 1.0 else "similar words"
                 if concept not in held or (skill.confirmed and not held[concept][1]):
                     held[concept] = (skill.label, skill.confirmed, via)
+        return held
+
+    @staticmethod
+    def _compare(held: Mapping[str, tuple[str, bool, str]], position: PositionRecord):
         matched, missing_required, missing_nice = [], [], []
         for skills, required in ((position.required, True), (position.nice, False)):
             for skill in skills:
@@ -342,64 +402,88 @@ class MatchModel:
             raise KeyError(f"position {position_id} is not in the model")
         return self.positions[col]
 
-    # --- keeping current without refitting ---------------------------------------------------------
-    def update_participant(self, record: ParticipantRecord) -> None:
-        """Add or replace one participant (a participant without consent is removed)."""
-        with self._lock:
-            self._drop(self.participant_row, self.participants, record.id, "participant")
-            if not record.consent_matching:
-                return
-            self.participants.append(record)
-            self.resolved.update(self._resolve([record]))
-            self.X = np.vstack([self.X, self.builder.participants([record])])
-            self.Pc = sparse.vstack([self.Pc, self.concepts.participant_matrix([record], self.resolved)]).tocsr()
-            self._index()
+    # --- new models from changes (never in place) ------------------------------------------------------
+    def with_changes(self, participants: Sequence[ParticipantRecord] = (), positions: Sequence[PositionRecord] = (),
+                     removed_participants: Iterable[int] = (), removed_positions: Iterable[int] = ()) -> MatchModel:
+        """A new model with these records added or replaced and these ids removed (a participant without
+        consent and a closed position are removed too). Concepts, fields and regions the fitted spaces do not
+        know wait for the next fit (``knows``)."""
+        new = copy.copy(self)
+        gone_p = set(removed_participants) | {p.id for p in participants}
+        gone_q = set(removed_positions) | {q.id for q in positions}
+        add_p = [p for p in {p.id: p for p in participants}.values() if p.consent_matching]  # the last one counts
+        add_q = [q for q in {q.id: q for q in positions}.values() if q.is_open]
+        if gone_p:
+            keep = np.array([p.id not in gone_p for p in self.participants], dtype=bool)
+            new.participants = [p for p, k in zip(self.participants, keep, strict=True) if k] + add_p
+            new.resolved = {**self.resolved, **self._resolve(add_p)}
+            new.X = np.vstack([self.X[keep], self.builder.participants(add_p)])
+            new.Pc = sparse.vstack([self.Pc.tocsr()[keep],
+                                    self.concepts.participant_matrix(add_p, new.resolved)]).tocsr()
+        if gone_q:
+            keep = np.array([q.id not in gone_q for q in self.positions], dtype=bool)
+            new.positions = [q for q, k in zip(self.positions, keep, strict=True) if k] + add_q
+            new.Y = np.vstack([self.Y[keep], self.builder.positions(add_q)])
+            new.Qc = sparse.vstack([self.Qc.tocsr()[keep], self._position_concepts(add_q)]).tocsr()
+        if gone_p or gone_q:
+            new._in_id_order()
+            new._index()
+        return new
 
-    def remove_participant(self, participant_id: int) -> None:
-        with self._lock:
-            self._drop(self.participant_row, self.participants, participant_id, "participant")
+    def _in_id_order(self) -> None:
+        """Rows and columns stay sorted by id, so that ties are broken by id however the model was reached."""
+        order = np.argsort([p.id for p in self.participants], kind="stable")
+        if np.any(order != np.arange(len(order))):
+            self.participants = [self.participants[i] for i in order]
+            self.X, self.Pc = self.X[order], self.Pc.tocsr()[order]
+        order = np.argsort([q.id for q in self.positions], kind="stable")
+        if np.any(order != np.arange(len(order))):
+            self.positions = [self.positions[i] for i in order]
+            self.Y, self.Qc = self.Y[order], self.Qc.tocsr()[order]
 
-    def knows_concepts_of(self, record: PositionRecord) -> bool:
-        """Whether every skill concept the position asks for is in the fitted concept space."""
-        return all(s.concept in self.concepts.col for s in (*record.required, *record.nice) if s.concept)
+    def refreshed(self, participants: Sequence[ParticipantRecord], positions: Sequence[PositionRecord]) -> MatchModel:
+        """A new model on exactly these records, with this model's fitted text space, concepts and layout."""
+        new = copy.copy(self)
+        new.participants = sorted((p for p in participants if p.consent_matching), key=lambda p: p.id)
+        new.positions = sorted((q for q in positions if q.is_open), key=lambda q: q.id)
+        new._rebuild()
+        return new
 
-    def update_position(self, record: PositionRecord) -> None:
-        """Add or replace one position (a closed position is removed). New concepts wait for a rebuild."""
-        with self._lock:
-            self._drop(self.position_row, self.positions, record.id, "position")
-            if not record.is_open:
-                return
-            self.positions.append(record)
-            self.Y = np.vstack([self.Y, self.builder.positions([record])])
-            self.Qc = sparse.vstack([self.Qc, self._position_concepts([record])]).tocsr()
-            self._index()
+    def served(self) -> MatchModel:
+        """A copy holding no participant at all: what every web process loads to score one person at a time."""
+        return self.refreshed([], self.positions) if self.participants else self
 
-    def remove_position(self, position_id: int) -> None:
-        with self._lock:
-            self._drop(self.position_row, self.positions, position_id, "position")
+    def knows(self, record: PositionRecord) -> bool:
+        """Whether the fitted spaces know every concept, the field and the region of a position: if not, it
+        still ranks, but only a new fit lets the unknown parts count."""
+        concepts = all(s.concept in self.concepts.col for s in (*record.required, *record.nice) if s.concept)
+        return concepts and record.field_id in self.builder.field_col and \
+            (not record.region or record.region in self.builder.region_col)
 
-    def _drop(self, index: dict[int, int], records: list, record_id: int, kind: str) -> None:
-        row = index.get(record_id)
-        if row is None:
-            return
-        del records[row]
-        keep = np.ones(len(index), dtype=bool)
-        keep[row] = False
-        if kind == "participant":
-            self.X = self.X[keep]
-            self.Pc = self.Pc.tocsr()[keep]
-        else:
-            self.Y = self.Y[keep]
-            self.Qc = self.Qc.tocsr()[keep]
-        self._index()
+    def _record_rows(self, records: Sequence[ParticipantRecord]) -> tuple[np.ndarray, sparse.csr_matrix]:
+        x = self.builder.participants(records)
+        held = self.concepts.participant_matrix(records, {**self.resolved, **self._resolve(records)})
+        return x, self._participant_concepts(held)
+
+    def score_record(self, record: ParticipantRecord) -> np.ndarray:
+        """One participant's full score against every position of the model (the participant need not be
+        in it; excluded or too weak pairs are -inf), in the order of ``position_ids``."""
+        if not len(self.positions):
+            return np.zeros(0, dtype=np.float32)
+        x, pc = self._record_rows([record])
+        return self._finish(self._pair_scores(x, pc)[0])
+
+    def skill_scores_record(self, record: ParticipantRecord) -> np.ndarray:
+        """The skills component (0..1) of one participant against every position of the model."""
+        x, pc = self._record_rows([record])
+        cfg, lay = self.config, self.builder.layout
+        text = x[0, lay.skills_text] @ self.Y[:, lay.skills_text].T / max(cfg.weights.skills, 1e-9)
+        coverage = (pc @ self.Qc.T).toarray().ravel() * cfg.concept_share
+        return (text + coverage).astype(np.float32)
 
     def skill_scores(self, participant_id: int) -> np.ndarray:
-        """The skills component (0..1) of one participant against every position in the model."""
-        row = self.participant_row[participant_id]
-        cfg, lay = self.config, self.builder.layout
-        text = self.X[row, lay.skills_text] @ self.Y[:, lay.skills_text].T / max(cfg.weights.skills, 1e-9)
-        coverage = (self._Pc_csr[row] @ self.Qc.T).toarray().ravel() * cfg.concept_share
-        return (text + coverage).astype(np.float32)
+        """The skills component (0..1) of a participant of the model against every position."""
+        return self.skill_scores_record(self._participant(participant_id))
 
     def position_fields(self) -> np.ndarray:
         return np.array([q.field_id for q in self.positions], dtype=np.int64)

@@ -25,6 +25,7 @@ from .enums import (
 )
 from .guide import GuideItem, OnboardingGuide
 from .match import Match, MatchEvent
+from .matching import FailedJob, MatchingChange, MatchingState, ModelSnapshot
 from .organisation import OccupationalField, Organisation
 from .participant import (
     CoachNote,
@@ -44,8 +45,9 @@ from .user import User, UserSession
 __all__ = [
     "ActionPlanItem", "ActionSource", "ActionStatus", "AuditEntry", "CEFRLevel", "CheckMethod",
     "CheckResult", "CoachNote", "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
-    "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "GuideItem",
-    "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "Notification",
+    "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "GuideItem",
+    "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "MatchingChange", "MatchingState",
+    "ModelSnapshot", "Notification",
     "OccupationalField", "OnboardingGuide", "Organisation", "ParticipantLanguage", "ParticipantProfile",
     "ParticipantSkill", "Placement", "PlacementOutcome", "PlacementStatus", "Position", "PositionKind",
     "PositionSkill", "PositionStatus", "PositionTerm", "RecognitionStatus", "RejectReason", "Role", "SavedPosition",

@@ -437,3 +437,13 @@ def _seed_check_records(rng: random.Random) -> None:
             if getattr(profile, attribute):
                 db.session.add(ConsentEvent(profile_id=profile.id, kind=kind, granted=True,
                                             actor_id=profile.user_id, at=profile.created_at))
+
+
+def demo_logins() -> dict[str, list[str]]:
+    """The demo accounts that exist, by role (empty before the first seed)."""
+    rows = db.session.execute(select(User.role, User.email).where(User.email.endswith(f"@{DOMAIN}"))
+                              .order_by(User.email)).all()
+    logins: dict[str, list[str]] = {}
+    for role, email in rows:
+        logins.setdefault(role.value, []).append(email)
+    return logins

@@ -1,4 +1,5 @@
-"""E-mail for notifications: queued with the database change that caused them, sent after it commits.
+"""E-mail for notifications: queued with the database change that caused them; once it commits, each
+message becomes a job on the mail queue, and a mail worker sends it (with retries), never the request.
 
 With ``MAIL_SERVER`` set, messages go out over SMTP (STARTTLS when ``MAIL_USE_TLS``); without it
 (development, tests) they are written to the log instead, so nothing leaves the machine by accident.
@@ -30,10 +31,12 @@ def queue(session: Session, mail: Mail) -> None:
     session.info.setdefault(OUTBOX, []).append(mail)
 
 
-def deliver(mail: Mail) -> None:
+def deliver(mail: Mail, raise_errors: bool = False) -> None:
+    """Send one message now (the mail worker does this); ``raise_errors`` lets the queue retry it."""
     cfg = current_app.config
     if not cfg.get("MAIL_SERVER"):
-        log.info("mail not sent (no MAIL_SERVER configured)", extra={"mail_to": mail.to, "subject": mail.subject})
+        log.info("mail not sent (no MAIL_SERVER configured)", extra={"mail_to": mail.to, "subject": mail.subject,
+                                                                     "body": mail.body})
         return
     try:
         message = EmailMessage()
@@ -49,14 +52,18 @@ def deliver(mail: Mail) -> None:
             smtp.send_message(message)
     except Exception as error:  # noqa: BLE001  (one failed mail must not fail the change; the in-app note is there)
         log.warning("mail delivery failed", extra={"subject": mail.subject, "error": type(error).__name__})
+        if raise_errors:
+            raise
 
 
 @event.listens_for(Session, "after_commit")
 def _send_after_commit(session: Session) -> None:
     outbox = session.info.pop(OUTBOX, None)
     if outbox and has_app_context():
+        from .. import jobs
+
         for mail in outbox:
-            deliver(mail)
+            jobs.send_mail(mail.to, mail.subject, mail.body)
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -25,7 +25,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..vocabulary import vocabulary
-from . import audit, matching
+from . import audit
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 MICRO_ONLY = ("duration_weeks", "purpose", "contact_person", "learning_content", "participants_at_once")
@@ -144,7 +144,6 @@ def update_position(actor: User, position_id: int, data: PositionInput, expected
     _apply(position, data, locale, host_language)
     audit.record("position_updated", actor=actor, target=f"position:{position.id}")
     db.session.commit()
-    matching.keep_current("position", position.id)
     return position
 
 
@@ -161,7 +160,6 @@ def publish(actor: User, position_id: int) -> Position:
     position.closed_at = None
     audit.record("position_published", actor=actor, target=f"position:{position.id}")
     db.session.commit()
-    matching.keep_current("position", position.id)
     return position
 
 
@@ -173,7 +171,6 @@ def close(actor: User, position_id: int, filled: bool = False) -> Position:
     position.closed_at = utcnow()
     audit.record("position_closed", actor=actor, target=f"position:{position.id}")
     db.session.commit()
-    matching.keep_current("position", position.id)
     return position
 
 

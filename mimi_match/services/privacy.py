@@ -9,12 +9,14 @@ who have been away for a long time and erases them if they do not come back.
 from __future__ import annotations
 
 import enum
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, inspect, or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..models import (
@@ -36,11 +38,12 @@ from ..models import (
     UserSession,
 )
 from ..models.base import utcnow
-from . import audit, matching
+from . import audit
 from .errors import NotFound, PermissionDenied, ValidationFailed
 from .notifications import notify
 from .passwords import verify_password
 
+log = logging.getLogger(__name__)
 SECRET_COLUMNS = {"password_hash", "token_hash"}
 ERASURE_WORD = "DELETE"
 # the employer knew of the person in these statuses: an anonymous count of them stays with the position
@@ -141,18 +144,19 @@ def erase(actor: User | None, user_id: int) -> None:
             Placement.match_id.in_([m.id for m in matches]))))
         links = [f"/coach/participants/{profile.id}"] + [f"/placements/{pid}" for pid in placement_ids]
         db.session.execute(delete(Notification).where(Notification.link.in_(links)))
-        profile_id = profile.id
-    else:
-        profile_id = None
     db.session.execute(delete(AuditEntry).where(AuditEntry.subject_user_id == user.id))
     db.session.execute(delete(AuditEntry).where(AuditEntry.actor_id == user.id))
     db.session.delete(user)  # cascades: sessions, profile and everything below it, own notifications
     audit.record("participant_erased", actor=actor if actor is not None and actor.id != user_id else None,
                  detail={"by": "self" if actor is not None and actor.id == user_id else
                          ("admin" if actor is not None else "retention")})
-    db.session.commit()
-    if profile_id is not None:
-        matching.erase_participant(profile_id)
+    try:
+        db.session.commit()  # the same commit tells the matching worker, which drops them from its model and refits
+    except SQLAlchemyError:
+        db.session.rollback()
+        log.exception("erasure failed; nothing was deleted")
+        raise ValidationFailed(_("The account could not be deleted just now, and nothing was deleted. "
+                                 "Please try again in a moment.")) from None
 
 
 # --- retention -------------------------------------------------------------------------------------------

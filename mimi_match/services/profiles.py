@@ -32,7 +32,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..vocabulary import vocabulary
-from . import audit, matching
+from . import audit
 from .errors import NotFound, PermissionDenied, ValidationFailed
 
 MAX_SKILLS = 40
@@ -64,10 +64,9 @@ def _touch(profile: ParticipantProfile) -> None:
 
 
 def _save(profile: ParticipantProfile) -> None:
-    """Commit a change of the participant's own, then bring their suggestions up to date."""
+    """Commit a change of the participant's own (the matching worker is told by the commit itself)."""
     _touch(profile)
     db.session.commit()
-    matching.keep_current("participant", profile.id)
 
 
 # --- completeness -------------------------------------------------------------------------------
