@@ -84,7 +84,7 @@ def demo_seed(force: bool) -> None:
 
 match_cli = AppGroup("match", help="The matching model and its suggestions.")
 STAGES = {"records": "reading profiles and positions", "fit": "fitting the model",
-          "rank": "ranking both ways", "write": "writing suggestions"}
+          "rank": "ranking both ways", "write": "writing suggestions", "done": "done"}
 
 
 class _StagePrinter:
@@ -94,6 +94,9 @@ class _StagePrinter:
         self.stage, self.bar, self.done = None, None, 0
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage == "done":
+            self.close()
+            return
         if stage != self.stage:
             self.close()
             self.stage, self.done = stage, 0
@@ -117,13 +120,16 @@ def _rebuild_with_progress() -> dict | None:
     """Rebuild here when no matching worker runs; otherwise ask the worker and follow its progress."""
     import time
 
+    from flask import current_app
+
     from .extensions import db
     from .services import matching
-    from .services.matching_worker import LeaseHeld, state
+    from .services.matching_worker import LeaseHeld, state, worker_for
 
     printer = _StagePrinter()
     try:
         result = matching.rebuild(printer)
+        worker_for(current_app).release()  # this command is not the worker: the worker may write at once
     except LeaseHeld as held:
         printer.close()
         click.echo(f"A matching worker is running ({held.holder}): it rebuilds the model now.")
@@ -144,7 +150,8 @@ def _rebuild_with_progress() -> dict | None:
                 raise click.ClickException(f"The rebuild failed: {row.last_error}") from None
     printer.close()
     click.echo(f"Model {result['version']}: {result['participants']} participants, {result['positions']} open "
-               f"positions, {result['suggestions']} suggestions ({result['created']} new) in {result['seconds']} s.")
+               f"positions, {result['suggestions']} suggestions ({result['created']} new) in {result['seconds']} s"
+               f" ({', '.join(f'{stage} {s} s' for stage, s in result.get('stages', {}).items())}).")
     return result
 
 

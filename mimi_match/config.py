@@ -82,6 +82,7 @@ class Config:
 
     # the job queue (Huey): SQLite beside the database by default, Redis in production, "memory" in tests
     JOBS_URL = os.environ.get("JOBS_URL") or os.environ.get("REDIS_URL") or f"sqlite:///{INSTANCE_DIR / 'jobs.db'}"
+    JOBS_PREFIX = os.environ.get("JOBS_PREFIX", "mimi")  # queue names: several installations may share a Redis
     # matching: suggestions per participant and per position; a new fit this long after a position brings a
     # skill the model does not know (erasures: at once); the writer's lease
     MATCH_TOP_K = _env_int("MATCH_TOP_K", 10)

@@ -58,7 +58,8 @@ class IsolatedClient(FlaskClient):
         try:
             response = super().open(*args, **kwargs)
             # then the workers take what the request queued, as they would a moment later in production
-            jobs_of(self.application).run_pending()
+            if self.application.config.get("RUN_JOBS_AFTER_REQUEST", True):
+                jobs_of(self.application).run_pending()
             return response
         finally:
             _cv_app.reset(token)

@@ -93,3 +93,43 @@ def test_user_list_pages(users, login):
     assert "Next" in first and "Previous" not in first and "role=coach" in first
     second = admin.get("/admin/users?role=coach&page=2").get_data(as_text=True)
     assert "Previous" in second and "pagecoach" in second
+
+
+def test_matching_page_shows_the_model_and_rebuilds_through_the_worker(app, users, login):
+    from mimi_match.models import CEFRLevel, FailedJob, ParticipantLanguage, ParticipantSkill
+    from mimi_match.services import matching
+    from mimi_match.services.matching_worker import state, worker_for
+    from mimi_match.vocabulary import vocabulary
+
+    person = users["participant"]
+    person.profile.consent_matching = True
+    person.profile.skills.append(ParticipantSkill(label="clean building floors",
+                                                  concept_uri=vocabulary().resolve("clean building floors")))
+    person.profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.B1))
+    db.session.commit()
+    admin = login(users["admin"])
+    assert "There is no model yet" in admin.get("/admin/matching").get_data(as_text=True)
+    from .factories import create_position
+
+    create_position(users["hr"].organisation, title="Office cleaner")
+    first = matching.rebuild()
+    db.session.add(FailedJob(queue="mail", task="mail.send", error="SMTPServerDisconnected: gone"))
+    db.session.commit()
+    page = admin.get("/admin/matching").get_data(as_text=True)
+    assert first["version"] in page and "1 × 1" in page and "SMTPServerDisconnected" in page
+    assert "Running" in page
+    worker_for(app).release()  # as when the worker stopped: the operator is told
+    assert "Not running" in admin.get("/admin/matching").get_data(as_text=True)
+    app.config["RUN_JOBS_AFTER_REQUEST"] = False
+    response = admin.post("/admin/matching/rebuild")
+    assert response.status_code == 302 and state().rebuild_requested_at is not None
+    page = admin.get("/admin/matching").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page and "A rebuild is asked for" in page and " disabled" in page
+    from mimi_match.jobs import jobs_of
+
+    jobs_of(app).run_pending()  # the worker takes the request
+    db.session.expire_all()
+    assert state().rebuild_requested_at is None and matching.current_version() != first["version"]
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "model_rebuild_requested"))
+    status = app.test_cli_runner().invoke(args=["match", "status"])
+    assert status.exit_code == 0 and matching.current_version() in status.output

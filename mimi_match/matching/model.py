@@ -25,7 +25,7 @@ micro-internships only), closed positions, participants without consent, and pai
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -248,8 +248,9 @@ class MatchModel:
         return [Ranked(int(ids[i]), float(scores[i])) for i in top if np.isfinite(scores[i])]
 
     def top_k_all(self, k: int = 10, exclude: Iterable[tuple[int, int]] | None = None, block: int = 2048,
-                  workers: int = 2) -> TopK:
-        """Top-k in both directions from one pass over all pairs, in blocks of participants."""
+                  workers: int = 2, progress: Callable[[int], None] | None = None) -> TopK:
+        """Top-k in both directions from one pass over all pairs, in blocks of participants (``progress`` is
+        told how many participants are done after each block)."""
         n_p, n_q = len(self.participants), len(self.positions)
         excluded = self._exclusions(exclude)
         best_q = np.full((n_p, k), -1, dtype=np.int64)
@@ -277,7 +278,9 @@ class MatchModel:
                     best_q[start:end] = np.where(rows_idx >= 0, self.position_ids[np.maximum(rows_idx, 0)], -1)
                     best_q_scores[start:end] = rows_val
                     col_rows, col_scores = merge_top_k(col_rows, col_scores, cand_idx, cand_val, k)
-        best_p = np.where(col_rows >= 0, self.participant_ids[np.maximum(col_rows, 0)], -1)
+                    if progress is not None:
+                        progress(end)
+        best_p = np.where(col_rows >= 0, self.participant_ids[np.maximum(col_rows, 0)], -1) if n_p else col_rows
         best_p[~np.isfinite(col_scores)] = -1
         return TopK(self.participant_ids, best_q, best_q_scores, self.position_ids, best_p, col_scores)
 
@@ -331,30 +334,47 @@ class MatchModel:
         parts = {name: sum((x[:, s] * y[:, s]).sum(axis=1) for s in slices) for name, slices in lay.parts().items()}
         coverage = np.asarray(self._Pc_csr[rows].multiply(self.Qc[cols]).sum(axis=1)).ravel()
         parts["skills"] = parts["skills"] + w.skills * cfg.concept_share * coverage
+        weights = np.array([getattr(w, name) for name in COMPONENTS], dtype=np.float64)
+        table = np.stack([parts[name] for name in COMPONENTS], axis=1)
+        language = COMPONENTS.index("language")
+        excluded = table[:, language] <= EXCLUDED / 2
+        table[excluded, language] = 0.0
+        components = np.divide(table, weights, out=np.zeros_like(table), where=weights != 0)
+        table_rows, component_rows, excluded_rows = table.tolist(), components.tolist(), excluded.tolist()
         held_cache: dict[int, dict[str, tuple[str, bool, str]]] = {}
+        static: dict[int, tuple] = {}
         out = []
-        for i, (participant_id, _position_id) in enumerate(pairs):
+        for i, (participant_id, position_id) in enumerate(pairs):
             participant, position = self.participants[rows[i]], self.positions[cols[i]]
-            contributions = {name: float(parts[name][i]) for name in COMPONENTS}
-            reason = None
-            if contributions["language"] <= EXCLUDED / 2:
-                reason, contributions["language"] = "language", 0.0
-            components = {name: (contributions[name] / getattr(w, name) if getattr(w, name) else 0.0)
-                          for name in COMPONENTS}
             held = held_cache.get(participant_id)
             if held is None:
                 held = held_cache[participant_id] = self._held(participant, self.resolved)
-            matched, missing_required, missing_nice = self._compare(held, position)
-            language = participant.languages.get(self.host_language)
-            rank = next((r + 1 for r, f in enumerate(participant.desired_fields[:3]) if f == position.field_id), None)
+            fixed = static.get(position_id)
+            if fixed is None:
+                fixed = static[position_id] = (position.level_needed, position.field_id,
+                                               [(s.label, s.concept, True) for s in position.required]
+                                               + [(s.label, s.concept, False) for s in position.nice])
+            needed, field_id, wanted = fixed
+            matched, missing_required, missing_nice = [], [], []
+            for label, concept, required in wanted:
+                if concept and concept in held:
+                    own, confirmed, via = held[concept]
+                    matched.append({"label": label, "participant_label": own, "required": required,
+                                    "confirmed": confirmed, "via": via})
+                elif required:
+                    missing_required.append(label)
+                else:
+                    missing_nice.append(label)
+            spoken = participant.languages.get(self.host_language)
+            rank = next((r + 1 for r, f in enumerate(participant.desired_fields[:3]) if f == field_id), None)
+            contributions = table_rows[i]
             out.append({
-                "score": round(sum(contributions.values()), 4), "excluded": reason is not None, "reason": reason,
-                "components": {k: round(v, 4) for k, v in components.items()},
-                "contributions": {k: round(v, 4) for k, v in contributions.items()},
-                "matched_skills": [vars(m) for m in matched],
-                "missing_required": missing_required, "missing_nice": missing_nice,
-                "language": {"needed": position.level_needed, "held": language,
-                             "gap": gap(position.level_needed, language)},
+                "score": round(sum(contributions), 4), "excluded": excluded_rows[i],
+                "reason": "language" if excluded_rows[i] else None,
+                "components": {k: round(v, 4) for k, v in zip(COMPONENTS, component_rows[i], strict=True)},
+                "contributions": {k: round(v, 4) for k, v in zip(COMPONENTS, contributions, strict=True)},
+                "matched_skills": matched, "missing_required": missing_required, "missing_nice": missing_nice,
+                "language": {"needed": needed, "held": spoken, "gap": gap(needed, spoken)},
                 "wish_rank": rank, "model_version": self.version,
             })
         return out
@@ -451,7 +471,13 @@ class MatchModel:
 
     def served(self) -> MatchModel:
         """A copy holding no participant at all: what every web process loads to score one person at a time."""
-        return self.refreshed([], self.positions) if self.participants else self
+        if not self.participants:
+            return self
+        new = copy.copy(self)
+        new.participants, new.resolved = [], {}
+        new.X, new.Pc = self.X[:0], self.Pc.tocsr()[:0]
+        new._index()
+        return new
 
     def knows(self, record: PositionRecord) -> bool:
         """Whether the fitted spaces know every concept, the field and the region of a position: if not, it

@@ -47,8 +47,9 @@ class SuggestionTables:
         self._reindex()
 
     @classmethod
-    def build(cls, model: MatchModel, k: int, exclude: Iterable[tuple[int, int]] = ()) -> SuggestionTables:
-        top = model.top_k_all(k, exclude=exclude)
+    def build(cls, model: MatchModel, k: int, exclude: Iterable[tuple[int, int]] = (),
+              progress: Callable[[int], None] | None = None) -> SuggestionTables:
+        top = model.top_k_all(k, exclude=exclude, progress=progress)
         cols = top.participants.copy()
         col_scores = np.where(cols >= 0, top.participant_scores, -np.inf).astype(np.float32)
         return cls(k, top.participant_ids.copy(), top.positions.copy(), top.position_scores.copy(),
@@ -168,7 +169,11 @@ class SuggestionTables:
         into_rows: dict[int, list[tuple[int, float]]] = {}  # row -> [(position id, score)]
         floor = model.config.min_score
 
-        rows = np.nonzero(row_redo)[0] if len(model.position_ids) else np.zeros(0, dtype=np.int64)
+        if not len(model.position_ids) or not len(model.participant_ids):  # one side is empty: no list holds anything
+            self.rows[:], self.row_scores[:] = -1, -np.inf
+            self.cols[:], self.col_scores[:] = -1, -np.inf
+            row_redo[:], col_redo[:] = False, False
+        rows = np.nonzero(row_redo)[0]
         for start in range(0, len(rows), ROW_BLOCK):
             block = rows[start:start + ROW_BLOCK]
             scores = model._scores(block)
@@ -186,7 +191,7 @@ class SuggestionTables:
                     for col in np.nonzero((s >= np.maximum(col_kth, floor)) & ~col_redo)[0]:
                         into_cols.setdefault(int(col), []).append((p, float(s[col])))
 
-        cols = np.nonzero(col_redo)[0] if len(model.participant_ids) else np.zeros(0, dtype=np.int64)
+        cols = np.nonzero(col_redo)[0]
         for start in range(0, len(cols), COL_BLOCK):
             block = cols[start:start + COL_BLOCK]
             scores = np.ascontiguousarray(model._scores(slice(None), block).T)

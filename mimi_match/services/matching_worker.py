@@ -15,6 +15,7 @@ nothing it did is lost.
 """
 from __future__ import annotations
 
+import json
 import logging
 import os
 import socket
@@ -22,13 +23,14 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import Flask
-from sqlalchemy import bindparam, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, delete, or_, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from ..extensions import db
@@ -59,7 +61,7 @@ log = logging.getLogger(__name__)
 EXTENSION = "mimi_matching_worker"
 _local = threading.local()
 _create_lock = threading.Lock()
-WRITE_BATCH = 1000  # suggestions per transaction
+WRITE_BATCH = 3000  # suggestions per transaction
 DRAIN_BATCH = 500  # changes per round
 RETRY_CODES = {"40P01", "55P03", "40001"}  # deadlock, lock not available, serialization failure
 Progress = Callable[[str, int, int], None]
@@ -102,6 +104,7 @@ def retryable(error: Exception) -> bool:
 
 def worker_for(app: Flask) -> MatchingWorker:
     """The writer object of this app in this process (created once)."""
+    app = app._get_current_object() if hasattr(app, "_get_current_object") else app  # never the proxy
     worker = app.extensions.get(EXTENSION)
     if worker is None:
         with _create_lock:
@@ -281,6 +284,7 @@ class MatchingWorker:
                 db.session.rollback()
                 if not retryable(error):
                     self._remember_error(error)
+                    self._forget()  # start again from the snapshot and the database: the full, checked path
                     raise
                 log.info("matching work met a lock; trying again shortly", extra={"error": type(error).__name__})
                 from .. import jobs
@@ -432,8 +436,10 @@ class MatchingWorker:
         for column, ids in ((Match.profile_id, participants), (Match.position_id, positions)):
             ids = sorted(ids)
             for start in range(0, len(ids), CHUNK):
-                out += db.session.execute(select(Match.profile_id, Match.position_id).where(
-                    Match.status != MatchStatus.SUGGESTED, column.in_(ids[start:start + CHUNK]))).all()
+                # the status is filtered here, not in SQL: the id index alone is the plan, whatever the statistics
+                out += [(p, q) for p, q, status in db.session.execute(
+                    select(Match.profile_id, Match.position_id, Match.status).where(
+                        column.in_(ids[start:start + CHUNK]))) if status != MatchStatus.SUGGESTED]
         return [(int(p), int(q)) for p, q in out]
 
     def _excluded_all(self) -> list[tuple[int, int]]:
@@ -505,24 +511,31 @@ class MatchingWorker:
         model = MatchModel(self.config, host_language=self.host_language, version=fit_version)
         model.fit(participants, positions, concept_labels(positions))
         say("rank", 0, len(model.participants))
-        tables = SuggestionTables.build(model, self.k, self._excluded_all())
+        tables = SuggestionTables.build(model, self.k, self._excluded_all(),
+                                        progress=lambda done: say("rank", done, len(model.participants)))
         self.fit_version, self.revision = fit_version, -1
         self.version = self._store(model)
         self.model, self.tables, self.unwritten = model, tables, Dirty()
         created = self._reconcile(force=True, progress=say)
         self._done(pending)
+        if db.session.get_bind().dialect.name == "postgresql":  # fresh statistics after writing so many rows
+            db.session.execute(text("ANALYZE matches"))
+            db.session.execute(text("ANALYZE match_events"))
+            db.session.commit()
         row = state()
         if retry_at is not None and row.refit_due_at == retry_at:  # done, unless asked again while it ran
             row.refit_due_at, row.refit_reason = None, ""
         row.job, row.job_stage, row.last_fit_at = "", "", utcnow()
         row.last_fit_seconds = round(time.monotonic() - started, 2)
         db.session.commit()
+        say("done", 0, 0)
         result = {"version": self.version, "participants": len(model.participants), "positions": len(model.positions),
-                  "suggestions": tables.count(), "created": created_total(created), "seconds": row.last_fit_seconds}
+                  "suggestions": tables.count(), "created": created_total(created), "seconds": row.last_fit_seconds,
+                  "stages": say.seconds}
         log.info("matching model rebuilt", extra={"model_version": self.version, "participants": result["participants"],
                                                    "positions": result["positions"],
                                                    "suggestions": result["suggestions"], "new": created_total(created),
-                                                   "seconds": result["seconds"]})
+                                                   "seconds": result["seconds"], "stages": say.seconds})
         return result
 
     # --- writing suggestions ---------------------------------------------------------------------------------
@@ -532,10 +545,11 @@ class MatchingWorker:
         for column, ids in ((Match.profile_id, participants), (Match.position_id, positions)):
             ids = sorted(set(ids))
             for start in range(0, len(ids), CHUNK):
-                for mid, p, q, score, version in db.session.execute(
-                        select(Match.id, Match.profile_id, Match.position_id, Match.score, Match.model_version)
-                        .where(Match.status == MatchStatus.SUGGESTED, column.in_(ids[start:start + CHUNK]))):
-                    out[(p, q)] = (mid, score, version)
+                for mid, p, q, score, version, status in db.session.execute(
+                        select(Match.id, Match.profile_id, Match.position_id, Match.score, Match.model_version,
+                               Match.status).where(column.in_(ids[start:start + CHUNK]))):
+                    if status == MatchStatus.SUGGESTED:  # filtered here: the id index is the plan (see _excluded)
+                        out[(p, q)] = (mid, score, version)
         return out
 
     def _write_dirty(self) -> None:
@@ -586,12 +600,25 @@ class MatchingWorker:
                                                    Match.status == MatchStatus.SUGGESTED))
             db.session.commit()
         upserts.sort()
-        for start in range(0, len(upserts), WRITE_BATCH):
-            created += self._write_batch(upserts[start:start + WRITE_BATCH], stored)
+        batches = [upserts[start:start + WRITE_BATCH] for start in range(0, len(upserts), WRITE_BATCH)]
+        if not batches:
+            return created
+        # the next batch is explained (Python work) while this one is written (the database's work)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="explain") as pool:
+            upcoming = pool.submit(self._explain, batches[0])
+            for i, batch in enumerate(batches):
+                explained = upcoming.result()
+                if i + 1 < len(batches):
+                    upcoming = pool.submit(self._explain, batches[i + 1])
+                created += self._write_batch(batch, explained, stored)
         return created
 
-    def _write_batch(self, batch: list[tuple[int, int, float]], stored: dict) -> Counter:
-        explanations = self.model.explain_many([(p, q) for p, q, _ in batch])
+    def _explain(self, batch: list[tuple[int, int, float]]) -> list[tuple[dict, str, str]]:
+        """Each pair's explanation, with its JSON and its components' JSON (no database here)."""
+        return [(e, json.dumps(e), json.dumps(e["components"]))
+                for e in self.model.explain_many([(p, q) for p, q, _ in batch])]
+
+    def _write_batch(self, batch: list[tuple[int, int, float]], explained: list, stored: dict) -> Counter:
         on_postgres = db.session.get_bind().dialect.name == "postgresql"
         self._fence()
         # the truth, read (and on PostgreSQL share-locked, never waited for) in the transaction that writes
@@ -608,44 +635,30 @@ class MatchingWorker:
         may_q = set(db.session.scalars(query))
         now, version = utcnow(), self.version
         updates, inserts, refused = [], [], []
-        for (p, q, score), explanation in zip(batch, explanations, strict=True):
+        for (p, q, score), (explanation, explanation_json, components_json) in zip(batch, explained, strict=True):
             row = stored.get((p, q))
             if p not in may_p or q not in may_q:
                 if row is not None:
                     refused.append(row[0])
                 continue
             values = {"score": round(float(score), 4), "components": explanation["components"],
-                      "explanation": explanation, "model_version": version, "updated_at": now}
+                      "explanation": explanation, "model_version": version, "updated_at": now,
+                      "json": (components_json, explanation_json)}
             if row is not None:
-                updates.append({"b_id": row[0], **{f"b_{k}": v for k, v in values.items()}})
+                updates.append({"id": row[0], **values})
             else:
-                inserts.append({"profile_id": p, "position_id": q, "origin": MatchOrigin.MODEL.value,
-                                "status": MatchStatus.SUGGESTED.value, "created_at": now, "version_id": 1, **values})
+                inserts.append({"profile_id": p, "position_id": q, **values})
         table = Match.__table__
         if on_postgres and (updates or refused):
-            db.session.execute(select(table.c.id).where(table.c.id.in_([u["b_id"] for u in updates] + refused))
+            db.session.execute(select(table.c.id).where(table.c.id.in_([u["id"] for u in updates] + refused))
                                .with_for_update(nowait=True))
         if refused:
             db.session.execute(delete(table).where(table.c.id.in_(refused),
                                                    table.c.status == MatchStatus.SUGGESTED.value))
-        if updates:
-            db.session.execute(
-                update(table).where(table.c.id == bindparam("b_id"), table.c.status == MatchStatus.SUGGESTED.value)
-                .values(score=bindparam("b_score"), components=bindparam("b_components"),
-                        explanation=bindparam("b_explanation"), model_version=bindparam("b_model_version"),
-                        updated_at=bindparam("b_updated_at"), version_id=table.c.version_id + 1),
-                updates)
-        created: Counter = Counter()
-        if inserts:
-            dialect = postgresql if on_postgres else sqlite
-            statement = dialect.insert(table).on_conflict_do_nothing(index_elements=["profile_id", "position_id"]) \
-                .returning(table.c.id, table.c.profile_id)
-            new = db.session.execute(statement, inserts).all()
-            if new:
-                db.session.execute(MatchEvent.__table__.insert(), [
-                    {"match_id": mid, "from_status": None, "to_status": MatchStatus.SUGGESTED.value, "actor_id": None,
-                     "reason_code": None, "note": "model " + (version or ""), "at": now} for mid, _ in new])
-                created.update(p for _, p in new)
+        if on_postgres:
+            created = _copy_write(updates, inserts, version, now)
+        else:
+            created = _executemany_write(updates, inserts, version, now)
         db.session.commit()
         return created
 
@@ -671,16 +684,82 @@ class MatchingWorker:
         return {pair for _, pairs in self.tables.by_participant() for pair in pairs} if self.tables else set()
 
 
+def _copy_write(updates: list[dict], inserts: list[dict], version: str, now) -> Counter:
+    """PostgreSQL: the rows go in with COPY to a temporary table, then one UPDATE and one INSERT ... ON CONFLICT
+    DO NOTHING (with the history's first event) — no per-row statement, no huge statement text to parse."""
+    raw = db.session.connection().connection.driver_connection  # the same transaction
+    created: Counter = Counter()
+    with raw.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS mimi_suggestion_rows (id integer, profile_id integer, "
+                       "position_id integer, score double precision, components text, explanation text) "
+                       "ON COMMIT DELETE ROWS")
+        with cursor.copy("COPY mimi_suggestion_rows (id, profile_id, position_id, score, components, explanation) "
+                         "FROM STDIN") as copy:
+            for row in updates:
+                copy.write_row((row["id"], None, None, row["score"], *row["json"]))
+            for row in inserts:
+                copy.write_row((None, row["profile_id"], row["position_id"], row["score"], *row["json"]))
+        if updates:
+            cursor.execute(
+                "UPDATE matches AS m SET score = r.score, components = r.components::json, "
+                "explanation = r.explanation::json, model_version = %s, updated_at = %s, version_id = m.version_id + 1 "
+                "FROM mimi_suggestion_rows AS r WHERE r.id IS NOT NULL AND m.id = r.id AND m.status = 'suggested'",
+                (version, now))
+        if inserts:
+            cursor.execute(
+                "WITH new AS (INSERT INTO matches (profile_id, position_id, origin, status, score, components, "
+                "explanation, model_version, created_at, updated_at, version_id) "
+                "SELECT r.profile_id, r.position_id, 'model', 'suggested', r.score, r.components::json, "
+                "r.explanation::json, %s, %s, %s, 1 FROM mimi_suggestion_rows AS r WHERE r.id IS NULL "
+                "ON CONFLICT (profile_id, position_id) DO NOTHING RETURNING id, profile_id), "
+                "history AS (INSERT INTO match_events (match_id, from_status, to_status, note, at) "
+                "SELECT id, NULL, 'suggested', %s, %s FROM new) SELECT profile_id FROM new",
+                (version, now, now, "model " + (version or ""), now))
+            created.update(row[0] for row in cursor.fetchall())
+    return created
+
+
+def _executemany_write(updates: list[dict], inserts: list[dict], version: str, now) -> Counter:
+    """SQLite (no network between): plain executemany statements."""
+    table = Match.__table__
+    created: Counter = Counter()
+    if updates:
+        db.session.execute(
+            update(table).where(table.c.id == bindparam("b_id"), table.c.status == MatchStatus.SUGGESTED.value)
+            .values(score=bindparam("b_score"), components=bindparam("b_components"),
+                    explanation=bindparam("b_explanation"), model_version=bindparam("b_model_version"),
+                    updated_at=bindparam("b_updated_at"), version_id=table.c.version_id + 1),
+            [{f"b_{k}": v for k, v in row.items() if k != "json"} for row in updates])
+    if inserts:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=["profile_id", "position_id"]) \
+            .returning(table.c.id, table.c.profile_id)
+        new = db.session.execute(statement, [{**{k: v for k, v in row.items() if k != "json"}, "created_at": now,
+                                              "origin": MatchOrigin.MODEL.value, "status": MatchStatus.SUGGESTED.value,
+                                              "version_id": 1} for row in inserts]).all()
+        if new:
+            db.session.execute(MatchEvent.__table__.insert(), [
+                {"match_id": mid, "from_status": None, "to_status": MatchStatus.SUGGESTED.value, "actor_id": None,
+                 "reason_code": None, "note": "model " + (version or ""), "at": now} for mid, _ in new])
+            created.update(p for _, p in new)
+    return created
+
+
 class _Reporter:
-    """Progress to the caller (the CLI's bar) and, at most every second, to the state row (the admin page)."""
+    """Progress to the caller (the CLI's bar) and, at most every second, to the state row (the admin page);
+    the seconds each stage took."""
 
     def __init__(self, worker: MatchingWorker, progress: Progress | None):
         self.worker, self.progress, self.last = worker, progress, 0.0
+        self.stage, self.since, self.seconds = None, time.monotonic(), {}
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self.progress is not None:
             self.progress(stage, done, total)
         now = time.monotonic()
+        if stage != self.stage:
+            if self.stage is not None:
+                self.seconds[self.stage] = round(now - self.since, 1)
+            self.stage, self.since = stage, now
         if now - self.last >= 1.0 or done == total:
             self.last = now
             table = MatchingState.__table__
