@@ -1,5 +1,6 @@
 """Several processes over one database, as in production: two web servers (gunicorn) and the matching
-worker (``flask jobs worker``), on a shared job queue (a SQLite file, and Redis when one answers).
+worker (``flask jobs worker``), on a shared job queue: a SQLite file beside a SQLite database (the quick
+start), Redis beside PostgreSQL (production; a SQLite queue when no Redis answers).
 
 Web processes only save and enqueue; the worker is the one writer of suggestions. A participant who
 withdraws consent on one web server gets no new suggestion when an HR manager changes a position on the
@@ -149,10 +150,13 @@ class Browser:
         return self
 
 
-@pytest.fixture(params=["sqlite", "redis"])
+def _queue() -> str:
+    """The quick start's pair on SQLite (a SQLite queue), production's on PostgreSQL (Redis, where one runs)."""
+    return "redis" if conftest.ON_POSTGRES and _redis_up() else "sqlite"
+
+
+@pytest.fixture(params=[_queue()])
 def installation(request, tmp_path):
-    if request.param == "redis" and not _redis_up():
-        pytest.skip("no Redis on 127.0.0.1:6379: the Redis queue is tested where one runs")
     url = conftest.TEST_DATABASE_URL if conftest.ON_POSTGRES else f"sqlite:///{tmp_path / 'shared.db'}"
     jobs_url = f"sqlite:///{tmp_path / 'jobs.db'}" if request.param == "sqlite" else "redis://127.0.0.1:6379/0"
     prefix = f"mimi-test-{os.getpid()}-{time.monotonic_ns()}"

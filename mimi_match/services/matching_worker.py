@@ -309,6 +309,9 @@ class MatchingWorker:
 
     def _step(self) -> None:
         current = state()
+        if self.model is None and current.current_version is None and not self._anything_to_match():
+            self._nothing_to_match(current)  # a new installation: the cheap path, no model to fit
+            return
         if self.model is None or current.current_version != self.version:
             if not self._load():
                 return
@@ -518,7 +521,8 @@ class MatchingWorker:
         self.model, self.tables, self.unwritten = model, tables, Dirty()
         created = self._reconcile(force=True, progress=say)
         self._done(pending)
-        if db.session.get_bind().dialect.name == "postgresql":  # fresh statistics after writing so many rows
+        if db.session.get_bind().dialect.name == "postgresql" and created_total(created) > 10_000:
+            # fresh statistics after writing so many rows (the planner must not think the table is empty)
             db.session.execute(text("ANALYZE matches"))
             db.session.execute(text("ANALYZE match_events"))
             db.session.commit()
@@ -537,6 +541,29 @@ class MatchingWorker:
                                                    "suggestions": result["suggestions"], "new": created_total(created),
                                                    "seconds": result["seconds"], "stages": say.seconds})
         return result
+
+    def _nothing_to_match(self, current: MatchingState) -> None:
+        """Nobody to match or nothing open: waiting changes are done, and no suggestion may stay."""
+        rows = db.session.execute(select(MatchingChange.kind, MatchingChange.record_id, MatchingChange.other_id,
+                                         MatchingChange.token)).all()
+        if db.session.scalar(select(Match.id).where(Match.status == MatchStatus.SUGGESTED).limit(1)) is not None:
+            self._fence()
+            db.session.execute(delete(Match).where(Match.status == MatchStatus.SUGGESTED))
+        if current.rebuild_requested_at is not None or current.refit_due_at is not None:
+            current.rebuild_requested_at = current.refit_due_at = None
+        db.session.commit()
+        if rows:
+            self._done(rows)
+
+    @staticmethod
+    def _anything_to_match() -> bool:
+        """Whether anybody may be matched and any position is open (two indexed look-ups)."""
+        someone = db.session.scalar(select(ParticipantProfile.id).join(User, User.id == ParticipantProfile.user_id)
+                                    .where(ParticipantProfile.consent_matching.is_(True), User.active.is_(True))
+                                    .limit(1))
+        something = db.session.scalar(select(Position.id).where(Position.status == PositionStatus.OPEN,
+                                                                Position.listed_until >= date.today()).limit(1))
+        return someone is not None and something is not None
 
     # --- writing suggestions ---------------------------------------------------------------------------------
     def _stored(self, participants: Iterable[int] = (), positions: Iterable[int] = ()) -> dict[tuple[int, int], tuple]:
