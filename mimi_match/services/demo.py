@@ -442,7 +442,7 @@ def _seed_check_records(rng: random.Random) -> None:
 def demo_logins() -> dict[str, list[str]]:
     """The demo accounts that exist, by role (empty before the first seed)."""
     rows = db.session.execute(select(User.role, User.email).where(User.email.endswith(f"@{DOMAIN}"))
-                              .order_by(User.email)).all()
+                              .order_by(User.id)).all()
     logins: dict[str, list[str]] = {}
     for role, email in rows:
         logins.setdefault(role.value, []).append(email)

@@ -174,6 +174,7 @@ class MatchingWorker:
         self._lock = threading.RLock()
         self._heartbeat: threading.Thread | None = None
         self._stop = threading.Event()
+        self._wake_for = None
 
     # --- settings ------------------------------------------------------------------------------------
     @property
@@ -326,9 +327,10 @@ class MatchingWorker:
         if current.refit_due_at is not None:
             if current.refit_due_at <= utcnow():
                 self._rebuild(current.refit_reason or "due")
-            else:
+            elif self._wake_for != current.refit_due_at:  # one wake-up for the due time, not one per round
                 from .. import jobs
 
+                self._wake_for = current.refit_due_at
                 delay = (current.refit_due_at - utcnow()).total_seconds() + 1
                 jobs.jobs_of(self.app).enqueue("matching.wake", delay=delay)
 
