@@ -23,7 +23,6 @@ from mimi_match.models import (
     Role,
     SkillConfirmation,
 )
-
 from mimi_match.services import matching
 from mimi_match.vocabulary import vocabulary
 

@@ -205,7 +205,7 @@ def test_rebuild_while_twenty_people_edit_profiles_and_positions(threaded, caplo
             barrier.wait()
             try:
                 responses.extend(call())
-            except Exception as error:  # noqa: BLE001  (reported below)
+            except Exception:  # noqa: BLE001  (reported below)
                 import traceback
 
                 failures.append(traceback.format_exc())

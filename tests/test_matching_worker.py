@@ -60,8 +60,8 @@ def assert_consistent(app) -> None:
                                                      .where(Match.status != MatchStatus.SUGGESTED))]
     fresh = SuggestionTables.build(fresh_model, worker.k, excluded)
     assert stored == {pair for _, pairs in fresh.by_participant() for pair in pairs}
-    allowed = set(db.session.scalars(select(ParticipantProfile.id).join(User, User.id == ParticipantProfile.user_id).where(
-        ParticipantProfile.consent_matching.is_(True), User.active.is_(True))))
+    allowed = set(db.session.scalars(select(ParticipantProfile.id).join(User, User.id == ParticipantProfile.user_id)
+                                     .where(ParticipantProfile.consent_matching.is_(True), User.active.is_(True))))
     open_now = set(db.session.scalars(select(Position.id).where(Position.status == PositionStatus.OPEN)))
     assert all(p in allowed and q in open_now for p, q in stored)
 

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+
 from sqlalchemy import func, select
 
 from mimi_match.extensions import db
 from mimi_match.models import (
     ActionPlanItem,
     AuditEntry,
-    FailedJob,
     CoachNote,
     Evaluation,
     EvaluationVoice,
+    FailedJob,
     Match,
     MatchEvent,
     MatchStatus,

@@ -34,7 +34,6 @@ from mimi_match.models import (
     MatchStatus,
     ParticipantLanguage,
     ParticipantSkill,
-    Position,
     PositionStatus,
     Role,
 )

@@ -38,13 +38,15 @@ def _get(url: str, language: str) -> str:
 def installed(tmp_path_factory):
     work = tmp_path_factory.mktemp("wheel")
     build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "--disable-pip-version-check",
-                            "--no-build-isolation", "--no-index", "-w", str(work / "dist"), str(ROOT)], capture_output=True, text=True, timeout=600)
+                            "--no-build-isolation", "--no-index", "-w", str(work / "dist"), str(ROOT)],
+                           capture_output=True, text=True, timeout=600)
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next((work / "dist").glob("mimi_match-*.whl"))
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
-    target = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                 capture_output=True, text=True, check=True).stdout.strip())
+    where = "import sysconfig; print(sysconfig.get_path('purelib'))"
+    target = Path(subprocess.run([str(venv / "bin" / "python"), "-c", where], capture_output=True, text=True,
+                                 check=True).stdout.strip())
     # the libraries of .venv, but not its editable link to this checkout (a .pth line adds no finder)
     (target / "libraries.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--disable-pip-version-check",
