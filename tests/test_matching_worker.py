@@ -64,6 +64,8 @@ def assert_consistent(app) -> None:
                                      .where(ParticipantProfile.consent_matching.is_(True), User.active.is_(True))))
     open_now = set(db.session.scalars(select(Position.id).where(Position.status == PositionStatus.OPEN)))
     assert all(p in allowed and q in open_now for p, q in stored)
+    explanations = db.session.scalars(select(Match.explanation).where(Match.status == MatchStatus.SUGGESTED))
+    assert all(e["matched_skills"] or e["wish_rank"] for e in explanations), "a suggestion without evidence"
 
 
 @pytest.fixture

@@ -40,6 +40,8 @@ class MatchingConfig:
     text_dimensions: int = 40
     wish_text_dimensions: int = 16
     min_score: float = 0.2  # suggestions below this are not made
+    # no suggestion without evidence: at least one skill in common (a concept, or the same words) or a wished field
+    evidence_floor: bool = True
     # oversupply: seekers per opening R = (demand + 1) / (supply + 1)
     oversupply_ratio: float = 3.0
     oversupply_factor: float = 2.0  # ... and at least this many times the platform-wide ratio

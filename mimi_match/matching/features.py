@@ -19,9 +19,24 @@ from .records import ParticipantRecord, PositionRecord, Skill
 from .text import normalise
 
 EXCLUDED = -1000.0  # added to a pair's score when a hard rule excludes it
+TEXT_CONCEPT = "text:"  # a skill without a vocabulary concept stands for its own (normalised) words
 HOURS_BUCKETS = (0, 10, 16, 20, 25, 30, 37, 45, 61)  # bucket i holds hours in [b_i, b_{i+1})
 MONTHS = 13  # start dates are compared by month, up to a year ahead (later counts as a year)
 KINDS = ("vacancy", "micro_internship", "both")
+
+
+def skill_key(skill: Skill) -> str | None:
+    """What a position's skill stands for: its vocabulary concept, or its own words when it has none, so that
+    the same free-text skill typed by an employer and by a participant meets like a shared concept."""
+    if skill.concept:
+        return skill.concept
+    words = normalise(skill.label)
+    return TEXT_CONCEPT + words if words else None
+
+
+def text_key(label: str) -> str | None:
+    words = normalise(label)
+    return TEXT_CONCEPT + words if words else None
 
 
 def participant_skill_text(p: ParticipantRecord) -> str:
@@ -256,7 +271,7 @@ class ConceptSpace:
         self.config = config
         counts: dict[str, int] = {}
         for q in positions:
-            for concept in {s.concept for s in (*q.required, *q.nice) if s.concept}:
+            for concept in {skill_key(s) for s in (*q.required, *q.nice)} - {None}:
                 counts[concept] = counts.get(concept, 0) + 1
         concepts = sorted(counts)
         self.col = {c: i for i, c in enumerate(concepts)}
@@ -267,7 +282,8 @@ class ConceptSpace:
     def _position_weights(self, q: PositionRecord) -> dict[int, float]:
         weights: dict[int, float] = {}
         for skill, value in [(s, 1.0) for s in q.required] + [(s, self.config.nice_to_have_weight) for s in q.nice]:
-            col = self.col.get(skill.concept) if skill.concept else None
+            key = skill_key(skill)
+            col = self.col.get(key) if key else None
             if col is not None:
                 weights[col] = max(weights.get(col, 0.0), value)
         return weights
@@ -307,6 +323,10 @@ class ConceptSpace:
         return sparse.csr_matrix((vals, (rows, cols)), shape=(len(records), len(self.col)), dtype=np.float32)
 
     def concept_of(self, skill: Skill, resolved: Mapping[str, tuple[str | None, float]]) -> tuple[str | None, float]:
+        """The concept of the space a participant's skill holds, and how surely (1.0: exactly)."""
         if skill.concept and skill.concept in self.col:
             return skill.concept, 1.0
+        key = text_key(skill.label)
+        if key in self.col:  # the very words a position uses for a skill of its own
+            return key, 1.0
         return resolved.get(skill.label, (None, 0.0))

@@ -39,12 +39,15 @@ from .cefr import gap
 from .config import MatchingConfig
 from .features import (
     EXCLUDED,
+    TEXT_CONCEPT,
     ConceptResolver,
     ConceptSpace,
     FeatureBuilder,
     TextSpace,
     participant_skill_text,
     position_skill_text,
+    skill_key,
+    text_key,
 )
 from .records import ParticipantRecord, PositionRecord
 from .text import normalise
@@ -118,7 +121,7 @@ class MatchModel:
         self.reference = reference or date.today()
         self.version = version
 
-    DERIVED = ("_Qc_scaled", "_Yt64", "_Pc_csr", "participant_row", "position_row", "participant_ids",
+    DERIVED = ("_Qc_scaled", "_Yt64", "_Pc_csr", "_Pf", "_Qf_t", "participant_row", "position_row", "participant_ids",
                "position_ids")
 
     def __getstate__(self) -> dict:
@@ -142,7 +145,8 @@ class MatchModel:
         regions = sorted({q.region for q in positions if q.region} | {p.region for p in participants if p.region})
         self.builder = FeatureBuilder(self.config, fields, regions, self.host_language, self.text, self.reference)
         self.concepts = ConceptSpace(positions, self.config)
-        labels = {c: list(concept_labels.get(c, ())) for c in self.concepts.col} if concept_labels else {}
+        labels = {c: list((concept_labels or {}).get(c, ())) or ([c[len(TEXT_CONCEPT):]] if c.startswith(TEXT_CONCEPT)
+                                                                 else []) for c in self.concepts.col}
         self.resolver = ConceptResolver(labels, self.config.typo_similarity)
         self.participants = list(participants)
         self.positions = list(positions)
@@ -150,8 +154,9 @@ class MatchModel:
         return self
 
     def _resolve(self, records: Sequence[ParticipantRecord]) -> dict[str, tuple[str | None, float]]:
+        col = self.concepts.col
         free = sorted({s.label for p in records for s in p.skills
-                       if not (s.concept and s.concept in self.concepts.col)})
+                       if not (s.concept and s.concept in col) and text_key(s.label) not in col})
         return dict(zip(free, self.resolver.resolve(free), strict=True))
 
     def _rebuild(self) -> None:
@@ -182,14 +187,21 @@ class MatchModel:
         w = self.config.weights
         self._Qc_scaled = (self.Qc * (w.skills * self.config.concept_share)).T.tocsr().astype(np.float32)
         self._Yt64 = np.ascontiguousarray(self.Y.T, dtype=np.float64)
+        self._Pf = self._wished_fields(self.participants)
+        fields = [self.builder.field_col.get(q.field_id) for q in self.positions]
+        known = [(col, i) for i, col in enumerate(fields) if col is not None]
+        self._Qf_t = sparse.csr_matrix((np.ones(len(known), dtype=np.float32),
+                                        ([c for c, _ in known], [i for _, i in known])),
+                                       shape=(len(self.builder.field_col), len(self.positions)))
         self._Pc_csr = self._participant_concepts(self.Pc.tocsr())
 
     # --- scoring ---------------------------------------------------------------------------------
     def _scores(self, rows: slice | np.ndarray, cols: slice | np.ndarray | None = None) -> np.ndarray:
         """Full scores for participant rows x position columns (excluded pairs hold large negatives)."""
-        return self._pair_scores(self.X[rows], self._Pc_csr[rows], cols)
+        return self._pair_scores(self.X[rows], self._Pc_csr[rows], self._Pf[rows], cols)
 
-    def _pair_scores(self, x: np.ndarray, pc: sparse.csr_matrix, cols: slice | np.ndarray | None = None) -> np.ndarray:
+    def _pair_scores(self, x: np.ndarray, pc: sparse.csr_matrix, pf: sparse.csr_matrix,
+                     cols: slice | np.ndarray | None = None) -> np.ndarray:
         # float32 products summed in float64: a pair scores the same to the last bit whichever way it is
         # reached (a row, a column, a block), so ties are broken by id alone and incremental lists equal new ones
         y = self._Yt64 if cols is None else self._Yt64[:, cols]
@@ -198,7 +210,24 @@ class MatchModel:
         coverage = (pc @ qc).tocoo()
         if coverage.nnz:
             dense[coverage.row, coverage.col] += coverage.data
+        if self.config.evidence_floor:  # no suggestion without a skill in common or a wished field
+            evidence = np.zeros(dense.shape, dtype=bool)
+            evidence[coverage.row, coverage.col] = True
+            wished = (pf @ (self._Qf_t if cols is None else self._Qf_t[:, cols])).tocoo()
+            evidence[wished.row, wished.col] = True
+            dense[~evidence] = -np.inf
         return dense.astype(np.float32)
+
+    def _wished_fields(self, records: Sequence[ParticipantRecord]) -> sparse.csr_matrix:
+        """Participants x fields: 1 for each of the (at most three) fields a participant wishes."""
+        rows, cols = [], []
+        for row, p in enumerate(records):
+            for wished in p.desired_fields[: len(self.config.rank_scores)]:
+                col = self.builder.field_col.get(wished)
+                if col is not None:
+                    rows.append(row), cols.append(col)
+        return sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                 shape=(len(records), len(self.builder.field_col)))
 
     def _exclusions(self, exclude: Iterable[tuple[int, int]] | None) -> dict[int, np.ndarray]:
         by_row: dict[int, list[int]] = {}
@@ -317,6 +346,8 @@ class MatchModel:
         score = float(sum(contributions.values()))
         matched, missing_required, missing_nice = self._skills_detail(participant, position)
         rank = next((i + 1 for i, f in enumerate(participant.desired_fields[:3]) if f == position.field_id), None)
+        if reason is None and not self._evidence(bool(matched), rank, position.field_id):
+            reason = "evidence"
         return Explanation(participant_id, position_id, score, reason is not None, reason, components,
                            contributions, matched, missing_required, missing_nice, position.level_needed, held,
                            language_gap, rank, self.version)
@@ -352,8 +383,8 @@ class MatchModel:
             fixed = static.get(position_id)
             if fixed is None:
                 fixed = static[position_id] = (position.level_needed, position.field_id,
-                                               [(s.label, s.concept, True) for s in position.required]
-                                               + [(s.label, s.concept, False) for s in position.nice])
+                                               [(s.label, skill_key(s), True) for s in position.required]
+                                               + [(s.label, skill_key(s), False) for s in position.nice])
             needed, field_id, wanted = fixed
             matched, missing_required, missing_nice = [], [], []
             for label, concept, required in wanted:
@@ -368,9 +399,10 @@ class MatchModel:
             spoken = participant.languages.get(self.host_language)
             rank = next((r + 1 for r, f in enumerate(participant.desired_fields[:3]) if f == field_id), None)
             contributions = table_rows[i]
+            reason = "language" if excluded_rows[i] else (
+                None if self._evidence(bool(matched), rank, field_id) else "evidence")
             out.append({
-                "score": round(sum(contributions), 4), "excluded": excluded_rows[i],
-                "reason": "language" if excluded_rows[i] else None,
+                "score": round(sum(contributions), 4), "excluded": reason is not None, "reason": reason,
                 "components": {k: round(v, 4) for k, v in zip(COMPONENTS, component_rows[i], strict=True)},
                 "contributions": {k: round(v, 4) for k, v in zip(COMPONENTS, contributions, strict=True)},
                 "matched_skills": matched, "missing_required": missing_required, "missing_nice": missing_nice,
@@ -378,6 +410,11 @@ class MatchModel:
                 "wish_rank": rank, "model_version": self.version,
             })
         return out
+
+    def _evidence(self, matched: bool, wish_rank: int | None, field_id: int) -> bool:
+        """A skill in common, or a wished field the model knows: what the evidence floor asks of a pair."""
+        return not self.config.evidence_floor or matched or (wish_rank is not None
+                                                              and field_id in self.builder.field_col)
 
     def _skills_detail(self, participant: ParticipantRecord, position: PositionRecord):
         resolved = self.resolved
@@ -401,8 +438,9 @@ class MatchModel:
         matched, missing_required, missing_nice = [], [], []
         for skills, required in ((position.required, True), (position.nice, False)):
             for skill in skills:
-                if skill.concept and skill.concept in held:
-                    label, confirmed, via = held[skill.concept]
+                key = skill_key(skill)
+                if key and key in held:
+                    label, confirmed, via = held[key]
                     matched.append(MatchedSkill(skill.label, label, required, confirmed, via))
                 elif required:
                     missing_required.append(skill.label)
@@ -482,7 +520,7 @@ class MatchModel:
     def knows(self, record: PositionRecord) -> bool:
         """Whether the fitted spaces know every concept, the field and the region of a position: if not, it
         still ranks, but only a new fit lets the unknown parts count."""
-        concepts = all(s.concept in self.concepts.col for s in (*record.required, *record.nice) if s.concept)
+        concepts = all(skill_key(s) in self.concepts.col for s in (*record.required, *record.nice) if skill_key(s))
         return concepts and record.field_id in self.builder.field_col and \
             (not record.region or record.region in self.builder.region_col)
 
@@ -497,7 +535,7 @@ class MatchModel:
         if not len(self.positions):
             return np.zeros(0, dtype=np.float32)
         x, pc = self._record_rows([record])
-        return self._finish(self._pair_scores(x, pc)[0])
+        return self._finish(self._pair_scores(x, pc, self._wished_fields([record]))[0])
 
     def skill_scores_record(self, record: ParticipantRecord) -> np.ndarray:
         """The skills component (0..1) of one participant against every position of the model."""

@@ -373,8 +373,10 @@ def _seed_participants(rng: random.Random, cat: dict, fields: dict[str, Occupati
     new_profiles = []
     for i in range(N_PARTICIPANTS):
         plan = _participant_plan(rng, cat, i in health_first)
-        if i == 0:  # participant001 shows the oversupply advice: health care first, all consents given
-            plan.update(consent_matching=True, consent_findable=True, consent_share_on_interest=True)
+        if i == 0:  # participant001 shows the oversupply advice: health care first, all consents given,
+            # and a third wish (elderly care, the alternative with openings) so that several suggestions are real
+            plan.update(consent_matching=True, consent_findable=True, consent_share_on_interest=True,
+                        wishes=[*[w for w in plan["wishes"] if w != "elderly_care"][:2], "elderly_care"])
         locale = None if i == 0 else plan["locale"]  # participant001 follows the browser's language
         user, _created = users.get(Role.PARTICIPANT, _participant_email(i), plan["name"], locale=locale)
         if user.profile is None:
