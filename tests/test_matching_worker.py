@@ -65,7 +65,9 @@ def assert_consistent(app) -> None:
     open_now = set(db.session.scalars(select(Position.id).where(Position.status == PositionStatus.OPEN)))
     assert all(p in allowed and q in open_now for p, q in stored)
     explanations = db.session.scalars(select(Match.explanation).where(Match.status == MatchStatus.SUGGESTED))
-    assert all(e["matched_skills"] or e["wish_rank"] for e in explanations), "a suggestion without evidence"
+    close = worker.config.evidence_word_similarity
+    assert all(not e["excluded"] and (e["matched_skills"] or e["wish_rank"] or e["text_similarity"] >= close)
+               for e in explanations), "a suggestion without evidence"
 
 
 @pytest.fixture

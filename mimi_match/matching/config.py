@@ -19,15 +19,20 @@ class Weights:
 @dataclass(frozen=True)
 class MatchingConfig:
     weights: Weights = field(default_factory=Weights)
-    # skills: share of concept coverage vs. text similarity of skills/experience and description
-    concept_share: float = 0.8
+    # skills: shares of concept coverage, of word similarity (what was written: skills and experience against
+    # the position's skills, title and description) and, the rest, of character n-gram similarity (typos)
+    concept_share: float = 0.6
+    word_share: float = 0.3
+    # a pair whose words are this similar has evidence even without a shared concept (own-words skills)
+    evidence_word_similarity: float = 0.1
     # concepts: the share of the position's needs the participant holds (coverage) vs. the share of the
     # participant's skills the position uses (relevance)
     coverage_share: float = 0.7
     confirmed_weight: float = 1.0  # a participant's skill confirmed by a competence check ...
     self_stated_weight: float = 0.7  # ... counts more than one they stated themselves
     nice_to_have_weight: float = 0.4  # a position's nice-to-have skill vs. a required one (1.0)
-    typo_similarity: float = 0.6  # free text counts as a concept when its label is this similar
+    typo_similarity: float = 0.6  # free text counts as a concept when its letters are this similar to a label
+    word_similarity: float = 1.0  # ... or its words this similar to a concept's labels (1.0: off; it cost recall)
     # wish: rank of the position's field among the participant's wishes, and the wish text vs. title
     rank_scores: tuple[float, ...] = (1.0, 0.75, 0.5)
     wish_text_share: float = 0.3

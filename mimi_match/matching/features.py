@@ -85,20 +85,64 @@ class TextSpace:
         return normalize(reduced.astype(np.float32)).astype(np.float32)
 
 
-class ConceptResolver:
-    """Maps free-text skills to the nearest concept label (char n-grams), when similar enough."""
+def words_of(text: str, stem: int = 6) -> list[str]:
+    """Normalised words, each also cut to its first ``stem`` letters: "cleaning", "cleaned" and "cleaner" meet
+    at "cleane"/"clean..." without a stemmer for each of our languages."""
+    out = []
+    for word in normalise(text).split(" "):
+        if len(word) >= 2:
+            out.append(word)
+            if len(word) > stem:
+                out.append(word[:stem] + "~")
+    return out
 
-    def __init__(self, concept_labels: Mapping[str, Sequence[str]], threshold: float):
-        self.threshold = threshold
+
+class WordSpace:
+    """Word-level TF-IDF, not reduced: what a participant wrote (skills, experience) against what a position
+    says (skills, title, description). It carries free-text skills that are no vocabulary label. Words
+    that occur almost everywhere are left out (they say nothing and would make every pair a product)."""
+
+    def __init__(self, common: float = 0.1, keep_below: int = 500):
+        self.common, self.keep_below = common, keep_below
+        self.vectorizer = TfidfVectorizer(analyzer=words_of, sublinear_tf=True, dtype=np.float32)
+
+    def fit(self, documents: Sequence[str]) -> WordSpace:
+        docs = [d for d in documents if d] or ["empty"]
+        # a word in more than a tenth of all texts (and in more than 500) is left out: it tells little apart, and
+        # in a national installation it would make nearly every pair a sparse product to compute
+        self.vectorizer.set_params(max_df=max(self.keep_below, int(self.common * len(docs))))
+        self.vectorizer.fit(docs)
+        return self
+
+    def embed(self, documents: Sequence[str]) -> sparse.csr_matrix:
+        if not documents:
+            return sparse.csr_matrix((0, len(self.vectorizer.vocabulary_)), dtype=np.float32)
+        return normalize(self.vectorizer.transform(documents)).astype(np.float32).tocsr()
+
+
+class ConceptResolver:
+    """Maps a free-text skill to the concept it most likely means, when similar enough: by its letters
+    (typos, inflection: character n-grams against every label) or by its words (the skill described in other
+    words: word TF-IDF against every label of the concept at once). The similarity is how surely."""
+
+    def __init__(self, concept_labels: Mapping[str, Sequence[str]], threshold: float, word_threshold: float = 1.0):
+        self.threshold, self.word_threshold = threshold, word_threshold
         pairs = [(concept, normalise(label)) for concept, labels in concept_labels.items() for label in labels]
         pairs = [(c, text) for c, text in pairs if text]
         self.concepts = [c for c, _ in pairs]
         self.exact = {text: c for c, text in pairs}
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
         self.matrix = self.vectorizer.fit_transform([text for _, text in pairs]) if pairs else None
+        grouped: dict[str, list[str]] = {}
+        for concept, text in pairs:
+            grouped.setdefault(concept, []).append(text)
+        self.word_concepts = sorted(grouped)
+        self.word_vectorizer = TfidfVectorizer(analyzer=words_of, sublinear_tf=True, dtype=np.float32)
+        self.word_matrix = normalize(self.word_vectorizer.fit_transform(
+            [" ".join(grouped[c]) for c in self.word_concepts])) if pairs and word_threshold < 1.0 else None
 
     def resolve(self, labels: Sequence[str]) -> list[tuple[str | None, float]]:
-        """(concept, similarity) for each label; (None, 0) below the threshold."""
+        """(concept, similarity) for each label; (None, 0) below the thresholds."""
         if self.matrix is None or not labels:
             return [(None, 0.0)] * len(labels)
         texts = [normalise(label) for label in labels]
@@ -106,17 +150,31 @@ class ConceptResolver:
                                                       for t in texts]
         todo = [i for i, r in enumerate(out) if r is None]
         if todo:
-            sims = self.vectorizer.transform([texts[i] for i in todo]) @ self.matrix.T
-            sims = sims.tocsr()
+            letters = self._best(self.vectorizer.transform([texts[i] for i in todo]) @ self.matrix.T, self.concepts)
+            words = self._best(normalize(self.word_vectorizer.transform([texts[i] for i in todo])) @ self.word_matrix.T,
+                               self.word_concepts) if self.word_matrix is not None else [(None, 0.0)] * len(todo)
             for row, i in enumerate(todo):
-                start, end = sims.indptr[row], sims.indptr[row + 1]
-                if start == end:
+                (by_letters, a), (by_words, b) = letters[row], words[row]
+                if a >= self.threshold and a >= b:
+                    out[i] = (by_letters, a)
+                elif b >= self.word_threshold:
+                    out[i] = (by_words, b)
+                else:
                     out[i] = (None, 0.0)
-                    continue
-                best = start + int(np.argmax(sims.data[start:end]))
-                value = float(sims.data[best])
-                out[i] = (self.concepts[sims.indices[best]], value) if value >= self.threshold else (None, 0.0)
         return out  # type: ignore[return-value]
+
+    @staticmethod
+    def _best(similarities, concepts: list[str]) -> list[tuple[str | None, float]]:
+        similarities = similarities.tocsr()
+        out = []
+        for row in range(similarities.shape[0]):
+            start, end = similarities.indptr[row], similarities.indptr[row + 1]
+            if start == end:
+                out.append((None, 0.0))
+                continue
+            best = start + int(np.argmax(similarities.data[start:end]))
+            out.append((concepts[similarities.indices[best]], float(similarities.data[best])))
+        return out
 
 
 @dataclass
@@ -183,7 +241,7 @@ class FeatureBuilder:
     def participants(self, records: Sequence[ParticipantRecord]) -> np.ndarray:
         cfg, lay, w = self.config, self.layout, self.config.weights
         x = np.zeros((len(records), lay.width), dtype=np.float32)
-        x[:, lay.skills_text] = w.skills * (1 - cfg.concept_share) * self.text.embed(
+        x[:, lay.skills_text] = w.skills * (1 - cfg.concept_share - cfg.word_share) * self.text.embed(
             [participant_skill_text(p) for p in records])
         x[:, lay.wish_text] = w.wish * cfg.wish_text_share * self._short(
             self.text.embed([normalise(p.wish_text) for p in records]))

@@ -44,6 +44,7 @@ from .features import (
     ConceptSpace,
     FeatureBuilder,
     TextSpace,
+    WordSpace,
     participant_skill_text,
     position_skill_text,
     skill_key,
@@ -100,6 +101,7 @@ class Explanation:
     language_gap: int = 0
     wish_rank: int | None = None  # 1..3 when the position's field is among the wishes
     model_version: str = ""
+    text_similarity: float = 0.0  # of the words written on both sides (0..1)
 
     def as_dict(self) -> dict:
         return {
@@ -109,7 +111,8 @@ class Explanation:
             "matched_skills": [vars(m) for m in self.matched_skills],
             "missing_required": self.missing_required, "missing_nice": self.missing_nice,
             "language": {"needed": self.language_needed, "held": self.language_held, "gap": self.language_gap},
-            "wish_rank": self.wish_rank, "model_version": self.model_version,
+            "wish_rank": self.wish_rank, "text_similarity": round(self.text_similarity, 4),
+            "model_version": self.model_version,
         }
 
 
@@ -121,8 +124,8 @@ class MatchModel:
         self.reference = reference or date.today()
         self.version = version
 
-    DERIVED = ("_Qc_scaled", "_Yt64", "_Pc_csr", "_Pf", "_Qf_t", "participant_row", "position_row", "participant_ids",
-               "position_ids")
+    DERIVED = ("_Qc_scaled", "_Qw_scaled", "_Yt64", "_Pc_csr", "_Pf", "_Qf_t", "participant_row", "position_row",
+               "participant_ids", "position_ids")
 
     def __getstate__(self) -> dict:
         # what can be derived is not stored: a snapshot holds the records, the fitted spaces and the matrices
@@ -139,15 +142,18 @@ class MatchModel:
         """Learn the text space and concept index from these records, and build every matrix."""
         positions = sorted((q for q in positions if q.is_open), key=lambda q: q.id)
         participants = sorted((p for p in participants if p.consent_matching), key=lambda p: p.id)
-        self.text = TextSpace(self.config.text_dimensions).fit(
-            [position_skill_text(q) for q in positions] + [participant_skill_text(p) for p in participants])
+        documents = [position_skill_text(q) for q in positions] + [participant_skill_text(p) for p in participants]
+        self.text = TextSpace(self.config.text_dimensions).fit(documents)
+        self.concept_labels = {c: list(v) for c, v in (concept_labels or {}).items()}
+        self.words = WordSpace().fit([self._position_document(q) for q in positions]
+                                     + [participant_skill_text(p) for p in participants])
         fields = sorted({q.field_id for q in positions} | {f for p in participants for f in p.desired_fields})
         regions = sorted({q.region for q in positions if q.region} | {p.region for p in participants if p.region})
         self.builder = FeatureBuilder(self.config, fields, regions, self.host_language, self.text, self.reference)
         self.concepts = ConceptSpace(positions, self.config)
         labels = {c: list((concept_labels or {}).get(c, ())) or ([c[len(TEXT_CONCEPT):]] if c.startswith(TEXT_CONCEPT)
                                                                  else []) for c in self.concepts.col}
-        self.resolver = ConceptResolver(labels, self.config.typo_similarity)
+        self.resolver = ConceptResolver(labels, self.config.typo_similarity, self.config.word_similarity)
         self.participants = list(participants)
         self.positions = list(positions)
         self._rebuild()
@@ -165,7 +171,22 @@ class MatchModel:
         self.Y = self.builder.positions(self.positions)
         self.Pc = self.concepts.participant_matrix(self.participants, self.resolved)
         self.Qc = self._position_concepts(self.positions)
+        self.Pw = self._participant_words(self.participants)
+        self.Qw = self._position_words(self.positions)
         self._index()
+
+    def _participant_words(self, records: Sequence[ParticipantRecord]) -> sparse.csr_matrix:
+        return self.words.embed([participant_skill_text(p) for p in records])
+
+    def _position_words(self, records: Sequence[PositionRecord]) -> sparse.csr_matrix:
+        return self.words.embed([self._position_document(q) for q in records])
+
+    def _position_document(self, record: PositionRecord) -> str:
+        """What a position says, with every label (all languages) of the concepts it asks: someone who
+        describes a skill in other words or another language still shares words with it."""
+        extra = [label for s in (*record.required, *record.nice) if s.concept
+                 for label in self.concept_labels.get(s.concept, ())]
+        return " ".join([position_skill_text(record), *extra])
 
     def _position_concepts(self, records: Sequence[PositionRecord]) -> sparse.csr_matrix:
         """Both concept terms side by side: [coverage weights | relevance weights] (scaled by their share)."""
@@ -186,6 +207,7 @@ class MatchModel:
         self.position_ids = np.array([q.id for q in self.positions], dtype=np.int64)
         w = self.config.weights
         self._Qc_scaled = (self.Qc * (w.skills * self.config.concept_share)).T.tocsr().astype(np.float32)
+        self._Qw_scaled = (self.Qw * (w.skills * self.config.word_share)).T.tocsr().astype(np.float32)
         self._Yt64 = np.ascontiguousarray(self.Y.T, dtype=np.float64)
         self._Pf = self._wished_fields(self.participants)
         fields = [self.builder.field_col.get(q.field_id) for q in self.positions]
@@ -198,9 +220,9 @@ class MatchModel:
     # --- scoring ---------------------------------------------------------------------------------
     def _scores(self, rows: slice | np.ndarray, cols: slice | np.ndarray | None = None) -> np.ndarray:
         """Full scores for participant rows x position columns (excluded pairs hold large negatives)."""
-        return self._pair_scores(self.X[rows], self._Pc_csr[rows], self._Pf[rows], cols)
+        return self._pair_scores(self.X[rows], self._Pc_csr[rows], self._Pf[rows], self.Pw[rows], cols)
 
-    def _pair_scores(self, x: np.ndarray, pc: sparse.csr_matrix, pf: sparse.csr_matrix,
+    def _pair_scores(self, x: np.ndarray, pc: sparse.csr_matrix, pf: sparse.csr_matrix, pw: sparse.csr_matrix,
                      cols: slice | np.ndarray | None = None) -> np.ndarray:
         # float32 products summed in float64: a pair scores the same to the last bit whichever way it is
         # reached (a row, a column, a block), so ties are broken by id alone and incremental lists equal new ones
@@ -210,9 +232,15 @@ class MatchModel:
         coverage = (pc @ qc).tocoo()
         if coverage.nnz:
             dense[coverage.row, coverage.col] += coverage.data
-        if self.config.evidence_floor:  # no suggestion without a skill in common or a wished field
+        words = (pw @ (self._Qw_scaled if cols is None else self._Qw_scaled[:, cols])).tocoo()
+        if words.nnz:
+            dense[words.row, words.col] += words.data
+        if self.config.evidence_floor:  # no suggestion without a skill in common, close words or a wished field
             evidence = np.zeros(dense.shape, dtype=bool)
             evidence[coverage.row, coverage.col] = True
+            close = words.data >= self.config.evidence_word_similarity * self.config.weights.skills * \
+                self.config.word_share
+            evidence[words.row[close], words.col[close]] = True
             wished = (pf @ (self._Qf_t if cols is None else self._Qf_t[:, cols])).tocoo()
             evidence[wished.row, wished.col] = True
             dense[~evidence] = -np.inf
@@ -326,10 +354,13 @@ class MatchModel:
             self.concepts.participant_matrix([participant], self._resolve([participant])))
         qc = self.Qc[col] if col is not None else self._position_concepts([position])
         coverage = float((pc @ qc.T).toarray()[0, 0])
+        pw = self.Pw[row] if row is not None else self._participant_words([participant])
+        qw = self.Qw[col] if col is not None else self._position_words([position])
+        similarity = float((pw @ qw.T).toarray()[0, 0])
         lay = self.builder.layout
         x = x.astype(np.float64)
         contributions = {name: float(sum(x[s] @ y[s] for s in slices)) for name, slices in lay.parts().items()}
-        contributions["skills"] += w.skills * cfg.concept_share * coverage
+        contributions["skills"] += w.skills * (cfg.concept_share * coverage + cfg.word_share * similarity)
         held = participant.languages.get(self.host_language)
         language_gap = gap(position.level_needed, held)
         reason = None
@@ -346,11 +377,11 @@ class MatchModel:
         score = float(sum(contributions.values()))
         matched, missing_required, missing_nice = self._skills_detail(participant, position)
         rank = next((i + 1 for i, f in enumerate(participant.desired_fields[:3]) if f == position.field_id), None)
-        if reason is None and not self._evidence(bool(matched), rank, position.field_id):
+        if reason is None and not self._evidence(bool(matched), rank, position.field_id, similarity):
             reason = "evidence"
         return Explanation(participant_id, position_id, score, reason is not None, reason, components,
                            contributions, matched, missing_required, missing_nice, position.level_needed, held,
-                           language_gap, rank, self.version)
+                           language_gap, rank, self.version, similarity)
 
     def explain_many(self, pairs: Sequence[tuple[int, int]]) -> list[dict]:
         """``explain(p, q).as_dict()`` for many pairs of the model at once: the components from one
@@ -364,7 +395,9 @@ class MatchModel:
         x = x.astype(np.float64)
         parts = {name: sum((x[:, s] * y[:, s]).sum(axis=1) for s in slices) for name, slices in lay.parts().items()}
         coverage = np.asarray(self._Pc_csr[rows].multiply(self.Qc[cols]).sum(axis=1)).ravel()
-        parts["skills"] = parts["skills"] + w.skills * cfg.concept_share * coverage
+        similarity = np.asarray(self.Pw[rows].multiply(self.Qw[cols]).sum(axis=1)).ravel().astype(np.float64)
+        parts["skills"] = parts["skills"] + w.skills * (cfg.concept_share * coverage + cfg.word_share * similarity)
+        similarity_rows = similarity.tolist()
         weights = np.array([getattr(w, name) for name in COMPONENTS], dtype=np.float64)
         table = np.stack([parts[name] for name in COMPONENTS], axis=1)
         language = COMPONENTS.index("language")
@@ -400,21 +433,23 @@ class MatchModel:
             rank = next((r + 1 for r, f in enumerate(participant.desired_fields[:3]) if f == field_id), None)
             contributions = table_rows[i]
             reason = "language" if excluded_rows[i] else (
-                None if self._evidence(bool(matched), rank, field_id) else "evidence")
+                None if self._evidence(bool(matched), rank, field_id, similarity_rows[i]) else "evidence")
             out.append({
                 "score": round(sum(contributions), 4), "excluded": reason is not None, "reason": reason,
                 "components": {k: round(v, 4) for k, v in zip(COMPONENTS, component_rows[i], strict=True)},
                 "contributions": {k: round(v, 4) for k, v in zip(COMPONENTS, contributions, strict=True)},
                 "matched_skills": matched, "missing_required": missing_required, "missing_nice": missing_nice,
                 "language": {"needed": needed, "held": spoken, "gap": gap(needed, spoken)},
-                "wish_rank": rank, "model_version": self.version,
+                "wish_rank": rank, "text_similarity": round(similarity_rows[i], 4),
+                "model_version": self.version,
             })
         return out
 
-    def _evidence(self, matched: bool, wish_rank: int | None, field_id: int) -> bool:
-        """A skill in common, or a wished field the model knows: what the evidence floor asks of a pair."""
-        return not self.config.evidence_floor or matched or (wish_rank is not None
-                                                              and field_id in self.builder.field_col)
+    def _evidence(self, matched: bool, wish_rank: int | None, field_id: int, similarity: float) -> bool:
+        """A skill in common, close words, or a wished field the model knows: what the evidence floor asks."""
+        cfg = self.config
+        return not cfg.evidence_floor or matched or similarity >= cfg.evidence_word_similarity or (
+            wish_rank is not None and field_id in self.builder.field_col)
 
     def _skills_detail(self, participant: ParticipantRecord, position: PositionRecord):
         resolved = self.resolved
@@ -478,11 +513,13 @@ class MatchModel:
             new.X = np.vstack([self.X[keep], self.builder.participants(add_p)])
             new.Pc = sparse.vstack([self.Pc.tocsr()[keep],
                                     self.concepts.participant_matrix(add_p, new.resolved)]).tocsr()
+            new.Pw = sparse.vstack([self.Pw[keep], self._participant_words(add_p)]).tocsr()
         if gone_q:
             keep = np.array([q.id not in gone_q for q in self.positions], dtype=bool)
             new.positions = [q for q, k in zip(self.positions, keep, strict=True) if k] + add_q
             new.Y = np.vstack([self.Y[keep], self.builder.positions(add_q)])
             new.Qc = sparse.vstack([self.Qc.tocsr()[keep], self._position_concepts(add_q)]).tocsr()
+            new.Qw = sparse.vstack([self.Qw[keep], self._position_words(add_q)]).tocsr()
         if gone_p or gone_q:
             new._in_id_order()
             new._index()
@@ -493,11 +530,11 @@ class MatchModel:
         order = np.argsort([p.id for p in self.participants], kind="stable")
         if np.any(order != np.arange(len(order))):
             self.participants = [self.participants[i] for i in order]
-            self.X, self.Pc = self.X[order], self.Pc.tocsr()[order]
+            self.X, self.Pc, self.Pw = self.X[order], self.Pc.tocsr()[order], self.Pw[order]
         order = np.argsort([q.id for q in self.positions], kind="stable")
         if np.any(order != np.arange(len(order))):
             self.positions = [self.positions[i] for i in order]
-            self.Y, self.Qc = self.Y[order], self.Qc.tocsr()[order]
+            self.Y, self.Qc, self.Qw = self.Y[order], self.Qc.tocsr()[order], self.Qw[order]
 
     def refreshed(self, participants: Sequence[ParticipantRecord], positions: Sequence[PositionRecord]) -> MatchModel:
         """A new model on exactly these records, with this model's fitted text space, concepts and layout."""
@@ -513,7 +550,7 @@ class MatchModel:
             return self
         new = copy.copy(self)
         new.participants, new.resolved = [], {}
-        new.X, new.Pc = self.X[:0], self.Pc.tocsr()[:0]
+        new.X, new.Pc, new.Pw = self.X[:0], self.Pc.tocsr()[:0], self.Pw[:0]
         new._index()
         return new
 
@@ -524,26 +561,27 @@ class MatchModel:
         return concepts and record.field_id in self.builder.field_col and \
             (not record.region or record.region in self.builder.region_col)
 
-    def _record_rows(self, records: Sequence[ParticipantRecord]) -> tuple[np.ndarray, sparse.csr_matrix]:
+    def _record_rows(self, records: Sequence[ParticipantRecord]):
         x = self.builder.participants(records)
         held = self.concepts.participant_matrix(records, {**self.resolved, **self._resolve(records)})
-        return x, self._participant_concepts(held)
+        return x, self._participant_concepts(held), self._participant_words(records)
 
     def score_record(self, record: ParticipantRecord) -> np.ndarray:
         """One participant's full score against every position of the model (the participant need not be
         in it; excluded or too weak pairs are -inf), in the order of ``position_ids``."""
         if not len(self.positions):
             return np.zeros(0, dtype=np.float32)
-        x, pc = self._record_rows([record])
-        return self._finish(self._pair_scores(x, pc, self._wished_fields([record]))[0])
+        x, pc, pw = self._record_rows([record])
+        return self._finish(self._pair_scores(x, pc, self._wished_fields([record]), pw)[0])
 
     def skill_scores_record(self, record: ParticipantRecord) -> np.ndarray:
         """The skills component (0..1) of one participant against every position of the model."""
-        x, pc = self._record_rows([record])
+        x, pc, pw = self._record_rows([record])
         cfg, lay = self.config, self.builder.layout
         text = x[0, lay.skills_text] @ self.Y[:, lay.skills_text].T / max(cfg.weights.skills, 1e-9)
         coverage = (pc @ self.Qc.T).toarray().ravel() * cfg.concept_share
-        return (text + coverage).astype(np.float32)
+        similarity = (pw @ self.Qw.T).toarray().ravel() * cfg.word_share
+        return (text + coverage + similarity).astype(np.float32)
 
     def skill_scores(self, participant_id: int) -> np.ndarray:
         """The skills component (0..1) of a participant of the model against every position."""
