@@ -316,3 +316,24 @@ def test_the_same_free_text_skill_on_both_sides_counts_like_a_shared_concept():
     assert e.components["skills"] > 0.5 and not e.excluded
     assert [m.via for m in model.explain(2, 1).matched_skills] == ["similar words"]
     assert model.rank_positions(3, 5) == []  # nothing in common: no filler
+
+
+def test_shared_little_words_are_no_evidence():
+    """Words every text has ("and", "of", "the") do not make a filler suggestion: a participant with cleaning
+    and childcare skills in their own words is not offered a developer job whose text shares only those."""
+    developer = PositionRecord(
+        id=1, field_id=WAREHOUSE, kind="vacancy", title="Junior software developer",
+        description="You will develop and test web applications in a team of developers, and take part in the "
+                    "planning of new features for the users of our services.",
+        required=[Skill("programming in Python"), Skill("testing of web applications")], region="Oslo")
+    cleaner = PositionRecord(
+        id=2, field_id=CLEANING, kind="vacancy", title="Cleaner", region="Oslo",
+        description="Cleaning of offices and meeting rooms in the evening.", required=[skill(FLOORS)])
+    nanny = participant(1, [Skill("cleaning of homes and offices"), Skill("looking after children and babies")],
+                        desired_fields=[])
+    others = [participant(i, [Skill(text)]) for i, text in enumerate(
+        ["welding of pipes and tanks", "driving of trucks and vans", "cooking of the meals for the guests"], 2)]
+    model = MatchModel(MatchingConfig(min_score=0.0), reference=TODAY).fit([nanny, *others], [developer, cleaner],
+                                                                          LABELS)
+    assert [r.id for r in model.rank_positions(1, 5)] == [2]
+    assert model.explain(1, 1).excluded and model.explain(1, 1).reason == "evidence"

@@ -24,14 +24,15 @@ class MatchingConfig:
     concept_share: float = 0.6
     word_share: float = 0.3
     # a pair whose words are this similar has evidence even without a shared concept (own-words skills)
-    evidence_word_similarity: float = 0.1
+    evidence_word_similarity: float = 0.05
     # concepts: the share of the position's needs the participant holds (coverage) vs. the share of the
     # participant's skills the position uses (relevance)
     coverage_share: float = 0.7
     confirmed_weight: float = 1.0  # a participant's skill confirmed by a competence check ...
     self_stated_weight: float = 0.7  # ... counts more than one they stated themselves
     nice_to_have_weight: float = 0.4  # a position's nice-to-have skill vs. a required one (1.0)
-    typo_similarity: float = 0.6  # free text counts as a concept when its letters are this similar to a label
+    typo_similarity: float = 0.7  # free text counts as a concept when its letters are this similar to a label
+    # (of about its length)
     word_similarity: float = 1.0  # ... or its words this similar to a concept's labels (1.0: off; it cost recall)
     # wish: rank of the position's field among the participant's wishes, and the wish text vs. title
     rank_scores: tuple[float, ...] = (1.0, 0.75, 0.5)

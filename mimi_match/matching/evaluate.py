@@ -12,7 +12,9 @@ MRR of the model and, in the same run, of a whole-text TF-IDF cosine baseline.
   noise skills. Targets: Recall@10 >= 0.97, MRR >= 0.92. A stress run gives the words to the model
   unresolved, with only the preferred labels to compare them with.
 * **Free text** — the same occupations, but participants describe each skill in their own words: a
-  stretch of the skill's ESCO description, never a label. Target: ahead of TF-IDF by >= 0.05 on both.
+  stretch of the skill's ESCO description, never a label (descriptions are not shipped: the model never
+  sees them). The set is small (64 occupations), so it is drawn six times and the mean is reported, with
+  each draw's Recall@10. Target: ahead of TF-IDF by >= 0.05 on both.
 * **Languages** — our 30 occupational fields with the skills we curated for them: positions ask them in
   English, and the same participants write their skills in English, Norwegian, German, Arabic and
   Ukrainian (the labels we ship). Target: each language at most 0.02 below English.
@@ -317,6 +319,9 @@ def _row(name: str, ours: tuple[float, float], baseline: tuple[float, float] | N
     return text
 
 
+FREE_DRAWS = 6
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=7)
@@ -328,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     descriptions = {s["uri"]: s["description"] for s in skills if s.get("description")}
     vocab = load_vocabulary()
     esco = esco_set(vocab, occupations, seed=args.seed)
-    free = free_text_set(vocab, occupations, descriptions, seed=args.seed + 4)
+    draws = [free_text_set(vocab, occupations, descriptions, seed=args.seed + 4 + i) for i in range(FREE_DRAWS)]
+    free = draws[0]
     languages = language_sets(vocab, seed=args.seed + 6)
     print(f"ESCO: {len(esco.positions)} positions, {len(esco.train)} participants to fit, {len(esco.test)} measured;"
           f" free text: {len(free.positions)} / {len(free.train)} / {len(free.test)};"
@@ -341,9 +347,12 @@ def main(argv: list[str] | None = None) -> int:
     preferred_only = {c: [label] for c, label in vocab.preferred.items()}
     print(_row("ESCO set, words unresolved, preferred labels (stress)",
                evaluate_model(esco, vocab, resolve=False, labels=preferred_only)))
-    results["free"] = evaluate_model(free, vocab)
-    free_baseline = evaluate_baseline(free)
-    print(_row("free text (skills in own words)", results["free"], free_baseline))
+    ours = np.array([evaluate_model(data, vocab) for data in draws])
+    theirs = np.array([evaluate_baseline(data) for data in draws])
+    results["free"], free_baseline = tuple(ours.mean(axis=0)), tuple(theirs.mean(axis=0))
+    print(_row(f"free text (skills in own words), mean of {FREE_DRAWS}", results["free"], free_baseline))
+    print(f"  each draw, Recall@10: ours {' '.join(f'{v:.2f}' for v in ours[:, 0])}"
+          f"; TF-IDF {' '.join(f'{v:.2f}' for v in theirs[:, 0])}")
     by_language = {language: evaluate_model(data, vocab) for language, data in languages.items()}
     for language, value in by_language.items():
         print(_row(f"languages: skills written in {language}", value, evaluate_baseline(languages[language])))
@@ -359,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
         learned = MatchingConfig(weights=weights)
         print(f"learned weights: {weights}")
         print(_row("ESCO set, learned weights", evaluate_model(esco, vocab, learned)))
-        print(_row("free text, learned weights", evaluate_model(free, vocab, learned)))
+        print(_row("free text (first draw), learned weights", evaluate_model(free, vocab, learned)))
         print(_row("languages (en), learned weights", evaluate_model(languages["en"], vocab, learned)))
     for target, met in targets.items():
         print(f"target {target}: {'met' if met else 'NOT met'}")

@@ -15,6 +15,7 @@ from sklearn.preprocessing import normalize
 
 from .cefr import LEVELS, gap
 from .config import MatchingConfig
+from .function_words import FUNCTION_WORDS
 from .records import ParticipantRecord, PositionRecord, Skill
 from .text import normalise
 
@@ -90,7 +91,7 @@ def words_of(text: str, stem: int = 6) -> list[str]:
     at "cleane"/"clean..." without a stemmer for each of our languages."""
     out = []
     for word in normalise(text).split(" "):
-        if len(word) >= 2:
+        if len(word) >= 2 and word not in FUNCTION_WORDS:
             out.append(word)
             if len(word) > stem:
                 out.append(word[:stem] + "~")
@@ -131,6 +132,7 @@ class ConceptResolver:
         pairs = [(c, text) for c, text in pairs if text]
         self.concepts = [c for c, _ in pairs]
         self.exact = {text: c for c, text in pairs}
+        self.lengths = np.array([len(text) for _, text in pairs], dtype=np.int32)
         self.vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, dtype=np.float32)
         self.matrix = self.vectorizer.fit_transform([text for _, text in pairs]) if pairs else None
         grouped: dict[str, list[str]] = {}
@@ -150,7 +152,8 @@ class ConceptResolver:
                                                       for t in texts]
         todo = [i for i, r in enumerate(out) if r is None]
         if todo:
-            letters = self._best(self.vectorizer.transform([texts[i] for i in todo]) @ self.matrix.T, self.concepts)
+            letters = self._best(self._comparable(self.vectorizer.transform([texts[i] for i in todo]) @ self.matrix.T,
+                                                  [len(texts[i]) for i in todo]), self.concepts)
             words = self._best(normalize(self.word_vectorizer.transform([texts[i] for i in todo])) @ self.word_matrix.T,
                                self.word_concepts) if self.word_matrix is not None else [(None, 0.0)] * len(todo)
             for row, i in enumerate(todo):
@@ -162,6 +165,16 @@ class ConceptResolver:
                 else:
                     out[i] = (None, 0.0)
         return out  # type: ignore[return-value]
+
+    def _comparable(self, similarities, lengths: Sequence[int]) -> sparse.csr_matrix:
+        """Only labels of about the typed length: a typo or an inflection changes a few letters, not the size;
+        a sentence describing work shares many letter groups with short labels without meaning them."""
+        similarities = similarities.tocsr()
+        typed = np.repeat(np.asarray(lengths, dtype=np.int32), np.diff(similarities.indptr))
+        label = self.lengths[similarities.indices]
+        similarities.data[np.abs(typed - label) > np.maximum(3, 0.3 * label)] = 0.0
+        similarities.eliminate_zeros()
+        return similarities
 
     @staticmethod
     def _best(similarities, concepts: list[str]) -> list[tuple[str | None, float]]:
