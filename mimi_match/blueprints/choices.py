@@ -40,7 +40,6 @@ def language_options():
 
 def skill_label(skill) -> str:
     """A skill in the reader's language: the concept's label when it is one, else the words typed."""
-    from ..vocabulary import vocabulary
+    from ..services import skill_names
 
-    concept = vocabulary().get(getattr(skill, "concept_uri", None))
-    return concept.label(str(get_locale())) if concept is not None else skill.label
+    return skill_names.of(skill, str(get_locale()))

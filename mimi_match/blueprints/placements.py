@@ -11,7 +11,7 @@ from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..forms.placements import AbandonForm, EvaluationForm, PlacementPlanForm
 from ..models import EvaluationVoice, Role
-from ..services import journey, placements
+from ..services import journey, placements, skill_names
 from ..services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
@@ -40,16 +40,18 @@ def detail(placement_id: int):
         abort(404)
     given = {e.voice: e for e in placement.evaluations}
     plan_form = PlacementPlanForm(obj=placement, version=placement.version_id)
+    language = str(get_locale())
     evaluation_form = EvaluationForm()
-    evaluation_form.skills.choices = options((c.key, c.label)
-                                             for c in placements.skill_choices(placement, current_user))
+    evaluation_form.skills.choices = options((c.key, c.name)
+                                             for c in placements.skill_choices(placement, current_user, language))
     return render_template(
         "placements/detail.html", placement=placement, voice=voice, given=given,
         voices=[v for v in EvaluationVoice if v in placements.required_voices(placement)],
         history=journey.history(current_user, placement.match), plan_form=plan_form,
         abandon_form=AbandonForm(version=placement.version_id), evaluation_form=evaluation_form,
         action_form=ActionForm(), due=placements.due(placement), coach=placements.coach_of(placement),
-        person_name=placements.person_name, required=placements.required_voices(placement))
+        person_name=placements.person_name, required=placements.required_voices(placement),
+        evaluation_skills=skill_names.evaluations_for(placement, language))
 
 
 @bp.post("/<int:placement_id>/plan")
@@ -109,7 +111,8 @@ def evaluation(placement_id: int):
     except NotFound:
         abort(404)
     form = EvaluationForm()
-    form.skills.choices = options((c.key, c.label) for c in placements.skill_choices(placement, current_user))
+    form.skills.choices = options((c.key, c.name) for c in placements.skill_choices(placement, current_user,
+                                                                                    str(get_locale())))
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)

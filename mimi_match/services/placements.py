@@ -39,7 +39,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..vocabulary import vocabulary
-from . import audit
+from . import audit, skill_names
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .notifications import notify
 
@@ -230,21 +230,23 @@ def change_status(actor: User, placement_id: int, step: str, reason: str = "",
 @dataclass(frozen=True)
 class SkillChoice:
     key: str  # "p<id>" a skill on the profile, "q<id>" a skill the position asked for
-    label: str
+    label: str  # as typed on the profile or the position (what the evaluation keeps)
     confirmed: bool
+    name: str = ""  # in the reader's language (what the form shows)
 
 
-def skill_choices(placement: Placement, actor: User | None = None) -> list[SkillChoice]:
+def skill_choices(placement: Placement, actor: User | None = None, language: str | None = None) -> list[SkillChoice]:
     """The skills an evaluation can say were shown: the participant's (for the employer only when the
-    participant shares their profile), then what the position asked for."""
+    participant shares their profile), then what the position asked for; named in ``language``."""
     profile = placement.match.profile
     known = {s.concept_uri for s in profile.skills if s.concept_uri} | {s.label.casefold() for s in profile.skills}
     shared = actor is None or actor.role != Role.HR or profile.consent_share_on_interest
-    choices = [SkillChoice(f"p{s.id}", s.label, s.confirmation == SkillConfirmation.PLACEMENT)
+    choices = [SkillChoice(f"p{s.id}", s.label, s.confirmation == SkillConfirmation.PLACEMENT,
+                           skill_names.of(s, language))
                for s in profile.skills] if shared else []
     for skill in placement.match.position.skills:
         if skill.concept_uri not in known and skill.label.casefold() not in known:
-            choices.append(SkillChoice(f"q{skill.id}", skill.label, False))
+            choices.append(SkillChoice(f"q{skill.id}", skill.label, False, skill_names.of(skill, language)))
             known.add(skill.concept_uri or skill.label.casefold())
     return choices
 
