@@ -12,7 +12,7 @@ from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..forms.profile import ActionItemForm, CaseloadFilterForm, CompetenceCheckForm, NoteForm
 from ..models import Role
-from ..services import action_plan, coaching, journey, matching, profiles
+from ..services import action_plan, coaching, journey, matching, profiles, skill_names
 from ..services.errors import NotFound, PermissionDenied, ValidationFailed
 from .choices import field_options, skill_label
 from .helpers import ONE_TOKEN
@@ -57,10 +57,11 @@ def participant(profile_id: int):
 
 
 def _participant_page(profile, note_form=None, check_form=None, item_form=None):
+    items = action_plan.items(current_user, profile.id)
     return render_template(
         "coach/participant.html", profile=profile, history=coaching.history(profile),
         completeness=profiles.completeness(profile, _host()), steps=profiles.STEPS,
-        items=action_plan.items(current_user, profile.id), action_form=ActionForm(),
+        items=items, plan_text=action_plan.texts(items, str(get_locale())), action_form=ActionForm(),
         note_form=note_form or NoteForm(prefix="note", meta=ONE_TOKEN), check_form=check_form or _check_form(profile),
         item_form=item_form or ActionItemForm(prefix="item", meta=ONE_TOKEN),
         match_history=lambda match: journey.history(current_user, match))
@@ -228,5 +229,6 @@ def review():
                                    request.args.get("sort", "score"))
     balance = matching.balance()
     return render_template("coach/review.html", matches=matches, balance=balance, action_form=ActionForm(),
+                           reasons=skill_names.reasons_for(matches, str(get_locale())),
                            fields=field_options(empty=_("All fields")), field_id=field_id or 0,
                            q=request.args.get("q", ""), sort=request.args.get("sort", "score"))

@@ -12,7 +12,7 @@ from ..forms.auth import ActionForm
 from ..forms.positions import OrganisationForm, PositionForm, skill_lines
 from ..models import Role
 from ..services import candidates as consented_profiles
-from ..services import dashboards, journey, onboarding, positions
+from ..services import dashboards, journey, onboarding, positions, skill_names
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_options, region_options
 
@@ -213,6 +213,7 @@ def candidates(position_id: int):
     except NotFound:
         abort(404)
     return render_template("hr/candidates.html", position=position, matches=matches, action_form=ActionForm(),
+                           reasons=skill_names.reasons_for(matches, str(get_locale())),
                            waiting_days=journey.waiting_days,
                            history=lambda match: journey.history(current_user, match),
                            reminder_days=current_app.config.get("ANSWER_REMINDER_DAYS", 7))

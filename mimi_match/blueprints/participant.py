@@ -22,7 +22,7 @@ from ..forms.profile import (
     WishesForm,
 )
 from ..models import Role
-from ..services import action_plan, journey, matching, profiles
+from ..services import action_plan, journey, matching, profiles, skill_names
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_name, region_options
 from .helpers import ONE_TOKEN, safe_next
@@ -57,10 +57,11 @@ def _after_save(key: str):
 def home():
     """My page: how complete my profile is, the next useful step, my plan."""
     profile = profiles.own_profile(current_user)
+    actions = [i for i in action_plan.items(current_user) if i.status.value != "done"][:5]
     return render_template("participant/home.html", profile=profile, steps=profiles.STEPS,
                            completeness=profiles.completeness(profile, _host()),
-                           advice=matching.oversupply_advice(profile),
-                           actions=[i for i in action_plan.items(current_user) if i.status.value != "done"][:5])
+                           advice=matching.oversupply_advice(profile), actions=actions,
+                           plan_text=action_plan.texts(actions, str(get_locale())))
 
 
 @bp.route("/profile/skills", methods=["GET", "POST"])
@@ -242,8 +243,9 @@ def plan():
         else:
             flash(_("The step is in your plan."), "success")
             return redirect(url_for("participant.plan"))
-    return render_template("participant/plan.html", items=action_plan.items(current_user), form=form,
-                           action_form=ActionForm())
+    items = action_plan.items(current_user)
+    return render_template("participant/plan.html", items=items, form=form, action_form=ActionForm(),
+                           plan_text=action_plan.texts(items, str(get_locale())))
 
 
 @bp.post("/plan/<int:item_id>/status")
@@ -279,7 +281,8 @@ def plan_from_gap():
     """Add a step for a gap (a missing skill or a language level) seen on a position."""
     _checked_action()
     try:
-        action_plan.add_from_gap(current_user, request.form.get("kind", ""), request.form.get("value", ""))
+        action_plan.add_from_gap(current_user, request.form.get("kind", ""), request.form.get("value", ""),
+                                 str(get_locale()), (request.form.get("concept") or "")[:255] or None)
     except ValidationFailed as error:
         flash(error.message, "danger")
     else:
@@ -298,8 +301,9 @@ def _checked_action() -> None:
 @allow(Role.PARTICIPANT)
 def suggestions():
     """Suggestions my coach approved, with their reasons in plain words."""
-    return render_template("participant/suggestions.html", matches=journey.my_suggestions(current_user),
-                           action_form=ActionForm())
+    matches = journey.my_suggestions(current_user)
+    return render_template("participant/suggestions.html", matches=matches, action_form=ActionForm(),
+                           reasons=skill_names.reasons_for(matches, str(get_locale())))
 
 
 @bp.post("/suggestions/<int:match_id>/answer")

@@ -28,3 +28,7 @@ class ActionPlanItem(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     due_date: Mapped[date | None]
     completed_at: Mapped[datetime | None]
+    # a step for a missing skill: the skill as the position names it, and its concept, so the step reads
+    # in each reader's language (title and detail keep the words of the moment it was added)
+    skill_label: Mapped[str | None] = mapped_column(sa.String(200))
+    skill_concept_uri: Mapped[str | None] = mapped_column(sa.String(255))

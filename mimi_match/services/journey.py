@@ -29,7 +29,7 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import audit, onboarding
+from . import audit, onboarding, skill_names
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .notifications import notify
 
@@ -77,7 +77,8 @@ def review_queue(actor: User, participant: str = "", field_id: int | None = None
             .where(Match.status == MatchStatus.SUGGESTED, ParticipantProfile.coach_id == actor.id)
             .options(selectinload(Match.profile).selectinload(ParticipantProfile.user),
                      selectinload(Match.position).selectinload(Position.field),
-                     selectinload(Match.position).selectinload(Position.organisation)))
+                     selectinload(Match.position).selectinload(Position.organisation),
+                     selectinload(Match.position).selectinload(Position.skills)))
     if participant.strip():
         stmt = stmt.where(db.func.lower(User.display_name).contains(participant.strip().lower(), autoescape=True))
     if field_id:
@@ -100,7 +101,7 @@ def review(actor: User, decisions: list[tuple[int, int | None]], approve: bool, 
     done, conflicts = 0, []
     ids = [match_id for match_id, _version in decisions]
     found = {m.id: m for m in db.session.scalars(select(Match).where(Match.id.in_(ids)).options(
-        selectinload(Match.events), selectinload(Match.position),
+        selectinload(Match.events), selectinload(Match.position).selectinload(Position.skills),
         selectinload(Match.profile).selectinload(ParticipantProfile.user)))}
     if any(m.profile.coach_id != actor.id for m in found.values()):
         raise NotFound(_("No such match."))
@@ -120,13 +121,20 @@ def review(actor: User, decisions: list[tuple[int, int | None]], approve: bool, 
         done += 1
         if approve:
             notify(match.profile.user_id, "suggestion_approved", {"position": match.position.title},
-                   "/me/suggestions")
+                   "/me/suggestions", details=_reasons_in(match))
     try:
         db.session.commit()
     except StaleDataError:  # another coach's review was saved between our read and our write
         db.session.rollback()
         return ReviewResult(0, [_("Another coach reviewed some of these at the same moment. Please look again.")])
     return ReviewResult(done, conflicts)
+
+
+def _reasons_in(match: Match):
+    """The suggestion's skills for its e-mail, in the language the e-mail is written in."""
+    explanation, skills = dict(match.explanation or {}), list(match.position.skills)
+    return lambda language: "\n".join(skill_names.reasons_sentences(
+        skill_names.reasons(explanation, skills, language)))
 
 
 # --- the participant ---------------------------------------------------------------------------
@@ -149,7 +157,8 @@ def my_suggestions(actor: User) -> list[Match]:
         .where(Match.profile_id == actor.profile.id, Match.status == MatchStatus.APPROVED,
                Position.status == PositionStatus.OPEN, Position.listed_until >= date.today())
         .options(selectinload(Match.position).selectinload(Position.organisation),
-                 selectinload(Match.position).selectinload(Position.field)).order_by(Match.score.desc())))
+                 selectinload(Match.position).selectinload(Position.field),
+                 selectinload(Match.position).selectinload(Position.skills)).order_by(Match.score.desc())))
 
 
 def my_applications(actor: User) -> list[Match]:
@@ -221,6 +230,7 @@ def candidates(actor: User, position_id: int) -> tuple[Position, list[Match]]:
     matches = db.session.scalars(
         select(Match).where(Match.position_id == position_id, Match.status.in_(CANDIDATE))
         .options(selectinload(Match.events), selectinload(Match.placement),
+                 selectinload(Match.position).selectinload(Position.skills),
                  selectinload(Match.profile).selectinload(ParticipantProfile.user),
                  selectinload(Match.profile).selectinload(ParticipantProfile.skills),
                  selectinload(Match.profile).selectinload(ParticipantProfile.languages))

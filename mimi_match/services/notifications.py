@@ -1,6 +1,8 @@
 """In-app notifications: one row per user and event; read when opened."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import current_app, has_request_context, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -30,17 +32,20 @@ def _absolute(link: str) -> str:
     return base.rstrip("/") + link if link.startswith("/") and base else link
 
 
-def notify(user_id: int, kind: str, payload: dict, link: str = "", email: bool = True) -> Notification:
+def notify(user_id: int, kind: str, payload: dict, link: str = "", email: bool = True,
+           details: Callable[[str], str] | None = None) -> Notification:
     """Add a notification to the session (committed with the change that caused it) and queue its
-    e-mail in the recipient's own language, sent only if that change commits."""
+    e-mail in the recipient's own language, sent only if that change commits. ``details(language)``
+    adds a paragraph to the e-mail (written in that language, skill names too)."""
     note = Notification(user_id=user_id, kind=kind, payload=payload, link=link)
     db.session.add(note)
     user = db.session.get(User, user_id) if email else None
     if email and user is not None and user.active and current_app.config.get("MAIL_NOTIFICATIONS", True):
-        with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        language = user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+        with force_locale(language):
             subject = text(kind, payload)
             body = "\n\n".join(part for part in (
-                subject, _absolute(link),
+                subject, details(language) if details else "", _absolute(link),
                 _("You get this e-mail because you use MiMi Match. Log in to see all your notifications.")) if part)
         mail.queue(db.session(), mail.Mail(to=user.email, subject=f"MiMi Match: {subject}", body=body))
     return note
