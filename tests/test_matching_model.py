@@ -12,7 +12,13 @@ import pytest
 
 from mimi_match.matching.config import MatchingConfig
 from mimi_match.matching.model import MatchModel
-from mimi_match.matching.oversupply import OVERSUPPLIED, SHORTAGE, alternative_fields, field_balance
+from mimi_match.matching.oversupply import (
+    OVERSUPPLIED,
+    SHORTAGE,
+    alternative_fields,
+    field_balance,
+    minimum_demand,
+)
 from mimi_match.matching.records import ParticipantRecord, PositionRecord, Skill
 
 TODAY = date.today()
@@ -259,11 +265,24 @@ def test_oversupply_maths_on_a_hand_made_case():
 
 def test_oversupply_needs_minimum_demand_and_factor():
     few = [ParticipantRecord(id=i, desired_fields=[HEALTH]) for i in range(5)]
-    assert field_balance(few, []).fields[HEALTH].status != OVERSUPPLIED  # R = 6 but demand 5 < 10
+    assert field_balance(few, []).fields[HEALTH].status != OVERSUPPLIED  # R = 6 but not twice the platform's
     cfg = MatchingConfig(min_demand=3)
     assert field_balance(few, [], cfg).fields[HEALTH].status != OVERSUPPLIED  # not twice the platform ratio
     other = [PositionRecord(id=i, field_id=KITCHEN, kind="vacancy", openings=10) for i in range(3)]
     assert field_balance(few, other, cfg).fields[HEALTH].status == OVERSUPPLIED
+
+
+def test_minimum_demand_fits_the_size_of_the_installation():
+    """A large installation needs 10 seekers before a field is oversupplied; a small one a tenth of its
+    demand, at least 3: 4 first wishes for health care and no opening is oversupply among 20 people."""
+    cfg = MatchingConfig()
+    assert minimum_demand(20_000, cfg) == 10 and minimum_demand(60, cfg) == 6 and minimum_demand(8, cfg) == 3
+    jobs = [PositionRecord(id=i, field_id=KITCHEN, kind="vacancy", openings=4) for i in range(4)]
+    small = [ParticipantRecord(id=i, desired_fields=[HEALTH if i < 4 else KITCHEN]) for i in range(20)]
+    assert field_balance(small, jobs).fields[HEALTH].status == OVERSUPPLIED  # R = 5, demand 4 >= 3
+    large = [ParticipantRecord(id=i, desired_fields=[HEALTH if i < 4 else KITCHEN]) for i in range(400)]
+    many = [PositionRecord(id=i, field_id=KITCHEN, kind="vacancy", openings=4) for i in range(100)]
+    assert field_balance(large, many).fields[HEALTH].status != OVERSUPPLIED  # 4 of 400 is no trend
 
 
 def test_regional_balance_counts_only_that_region():

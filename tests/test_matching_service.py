@@ -206,3 +206,35 @@ def test_rebuild_works_on_a_tiny_new_installation(app, n_positions, skill, expec
     result = matching.rebuild()
     assert result["participants"] == 1 and result["positions"] == n_positions
     assert result["suggestions"] == expected
+
+
+def test_oversupply_advice_for_a_participant_without_vocabulary_skills(app, users):
+    """A small installation: seven people want health care, which has one opening. One of them wrote her skills
+    in her own words and her past work as text: she is still told which fields fit her, from those words."""
+    from mimi_match.models import WorkExperience
+
+    health, cleaning, kitchen = (create_field("health", "Health care"), create_field("cleaning", "Cleaning"),
+                                 create_field("kitchen", "Hospitality"))
+    org = create_organisation("Mixed AS")
+    create_position(org, health, title="Care assistant", required_skill="assist patients with personal hygiene")
+    create_position(org, cleaning, title="Office cleaner", description="Washing floors and windows in offices.",
+                    required_skill=FLOORS)
+    create_position(org, kitchen, title="Dishwasher", description="Washing dishes and pots in a busy kitchen.",
+                    required_skill="wash the dishes")
+    profiles = []
+    for i in range(7):
+        profile = create_user(display_name=f"Seeker {i}").profile
+        profile.consent_matching = True
+        profile.desired_fields.append(DesiredField(field_id=health.id, rank=1))
+        profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.B1))
+        profiles.append(profile)
+    mine = profiles[0]
+    mine.skills.append(ParticipantSkill(label="washing of floors and windows in offices", concept_uri=None))
+    mine.experiences.append(WorkExperience(title="Cleaner in an office building", months=24,
+                                           description="I washed the floors and windows of the offices every day."))
+    db.session.commit()
+    matching.rebuild()
+    advice = matching.oversupply_advice(mine)
+    assert advice is not None and advice["field"].id == health.id  # 7 seekers, 1 opening: R = 4
+    assert advice["alternatives"] and advice["alternatives"][0][0].id == cleaning.id
+    assert advice["alternatives"][0][1] > 0  # ranked by the fit of her words, not by openings alone

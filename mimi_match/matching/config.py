@@ -51,7 +51,11 @@ class MatchingConfig:
     # oversupply: seekers per opening R = (demand + 1) / (supply + 1)
     oversupply_ratio: float = 3.0
     oversupply_factor: float = 2.0  # ... and at least this many times the platform-wide ratio
+    # ... with at least this demand; a small installation asks less: a share of all the demand, never below
+    # ``min_demand_small`` (20 people wishing at all, 6 of them for one field with no opening, is oversupply)
     min_demand: float = 10.0
+    min_demand_share: float = 0.1
+    min_demand_small: float = 3.0
     shortage_ratio: float = 0.5
     rank_demand: tuple[float, ...] = (1.0, 0.5, 0.25)  # a first wish counts fully, a third a quarter
 

@@ -4,7 +4,8 @@ demand(field) = participants wishing for the field, weighted by the rank of the 
 fully, later wishes less); supply(field) = openings in open positions. Seekers per opening
 R = (demand + 1) / (supply + 1), the inverse of labour-market tightness. A field is "oversupplied" when R
 is at least ``oversupply_ratio`` and at least ``oversupply_factor`` times the platform-wide ratio, with at
-least ``min_demand``; it is a "shortage" when R is at most ``shortage_ratio``.
+least the minimum demand (``min_demand`` in a large installation; in a small one ``min_demand_share`` of all
+the demand, at least ``min_demand_small``); it is a "shortage" when R is at most ``shortage_ratio``.
 """
 from __future__ import annotations
 
@@ -58,12 +59,13 @@ def field_balance(participants: Sequence[ParticipantRecord], positions: Sequence
         if q.is_open and (region is None or q.region == region or q.remote):
             supply[q.field_id] += max(0, q.openings)
     platform = (sum(demand.values()) + 1) / (sum(supply.values()) + 1)
+    least = minimum_demand(sum(demand.values()), config)
     fields = {}
     for field_id in sorted(set(demand) | set(supply)):
         d, s = demand.get(field_id, 0.0), supply.get(field_id, 0)
         ratio = (d + 1) / (s + 1)
         if ratio >= config.oversupply_ratio and ratio >= config.oversupply_factor * platform \
-                and d >= config.min_demand:
+                and d >= least:
             status = OVERSUPPLIED
         elif ratio <= config.shortage_ratio:
             status = SHORTAGE
@@ -71,6 +73,11 @@ def field_balance(participants: Sequence[ParticipantRecord], positions: Sequence
             status = BALANCED
         fields[field_id] = FieldBalance(field_id, region, round(d, 3), s, round(ratio, 3), status)
     return Balance(fields, round(platform, 3))
+
+
+def minimum_demand(total_demand: float, config: MatchingConfig) -> float:
+    """The demand a field needs before it can be called oversupplied, for an installation of this size."""
+    return min(config.min_demand, max(config.min_demand_small, config.min_demand_share * total_demand))
 
 
 def alternative_fields(skill_scores: np.ndarray, position_fields: np.ndarray, balance: Balance,
