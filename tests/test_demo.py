@@ -95,3 +95,22 @@ def test_demo_journeys_cover_every_status_once(app):
     assert {MatchStatus.APPROVED, MatchStatus.OFFERED, MatchStatus.PLACED, MatchStatus.COMPLETED} <= mine
     before = _counts()
     assert seed_journeys() == 0 and _counts() == before
+
+
+def test_no_demo_suggestion_lacks_evidence(app):
+    """In the demo installation every stored suggestion names a skill in common or a wished field, or rests on
+    words both sides wrote: the coach's queue holds no filler."""
+    from mimi_match.matching.config import MatchingConfig
+    from mimi_match.models import Match, MatchStatus
+    from mimi_match.services import matching
+
+    seed_demo()
+    matching.rebuild()
+    explanations = list(db.session.scalars(select(Match.explanation).where(Match.status == MatchStatus.SUGGESTED)))
+    assert len(explanations) > 500
+    close = MatchingConfig().evidence_word_similarity
+    fillers = [e for e in explanations
+               if not (e["matched_skills"] or e["wish_rank"] or e["text_similarity"] >= close)]
+    assert fillers == []
+    with_skill = sum(1 for e in explanations if e["matched_skills"])
+    assert with_skill / len(explanations) > 0.5  # most rest on a skill in common, not on a wish alone
