@@ -35,7 +35,7 @@ from mimi_match.models import (
 )
 from mimi_match.models.base import utcnow
 from mimi_match.services.fields import load_fields
-from mimi_match.services.search_index import build_search_text, terms_of
+from mimi_match.services.search_index import weighted_terms
 from mimi_match.vocabulary import vocabulary
 
 REGIONS = ["Oslo", "Akershus", "Vestfold og Telemark", "Vestland", "Trøndelag", "Rogaland", "Agder"]
@@ -75,9 +75,9 @@ def fill(n_positions: int) -> None:
             application_deadline=date.today() + timedelta(days=rng.randint(1, 60)),
             duration_weeks=rng.randint(1, 12) if kind == PositionKind.MICRO_INTERNSHIP else None,
             contact_person="", learning_content="", published_at=now - timedelta(minutes=i),
-            created_at=now, updated_at=now, version_id=1, search_text=build_search_text(position)))
+            created_at=now, updated_at=now, version_id=1))
         rows[-1]["listed_until"] = rows[-1]["application_deadline"]
-        terms += [dict(position_id=i + 1, term=t) for t in terms_of(rows[-1]["search_text"])]
+        terms += [dict(position_id=i + 1, term=t, weight=w) for t, w in weighted_terms(position).items()]
         skills += [dict(position_id=i + 1, label=s.label, concept_uri=s.concept_uri, required=s.required)
                    for s in position.skills]
     db.session.execute(insert(Position), rows)
@@ -136,6 +136,12 @@ def run(url: str, n_positions: int, n_requests: int) -> None:
     report("search + filters", timed(client, [
         f"/opportunities/?q={rng.choice(queries)}&level=B1&region={rng.choice(REGIONS)}&hours=30"
         for _ in range(n_requests)]))
+    # synonyms (alternative labels) and other languages, found through the skills' concepts
+    synonyms = ["klesvask", "rengjøre gulv", "pflege", "καθαρισμ", "غسيل", "прибирання", "linen", "dishwashing"]
+    report("search, synonyms / other languages", timed(client, [f"/opportunities/?q={rng.choice(synonyms)}"
+                                                                for _ in range(n_requests)]))
+    report("search, newest first", timed(client, [f"/opportunities/?q={rng.choice(queries)}&sort=newest"
+                                                  for _ in range(n_requests)]))
     with app.app_context():
         db.drop_all()
         db.engine.dispose()

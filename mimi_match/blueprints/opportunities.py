@@ -36,6 +36,8 @@ def browse():
         form.sort.choices = options([("fit", _("Fits me best")), *SORTS])
         if "sort" not in request.args:
             form.sort.data = "fit"
+    if "sort" not in request.args and (request.args.get("q") or "").strip():
+        form.sort.data = "relevance"  # a search shows the best matches first, unless another order is chosen
     if "level" not in request.args and my_level:
         form.level.data = my_level  # participants see what fits their language level first; they can widen it
     valid = form.validate()

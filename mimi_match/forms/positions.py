@@ -133,7 +133,8 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-SORTS = [("newest", _l("Newest first")), ("deadline", _l("Deadline soonest"))]
+SORTS = [("relevance", _l("Best match for the search")), ("newest", _l("Newest first")),
+         ("deadline", _l("Deadline soonest"))]
 
 
 class BrowseForm(FlaskForm):

@@ -54,8 +54,6 @@ class Position(TimestampMixin, db.Model):
 
     published_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
-    # normalised title, description and skill labels in every language, kept by services.search_index
-    search_text: Mapped[str] = mapped_column(sa.Text, default="")
     # the application deadline, or far in the future when there is none: one indexed column serves
     # both "still open for applications" and "deadline soonest" (kept by services.search_index)
     listed_until: Mapped[date] = mapped_column(default=date.max)
@@ -100,15 +98,20 @@ TERM_TYPE = sa.String(80).with_variant(sa.String(80, collation="C"), "postgresql
 
 
 class PositionTerm(db.Model):
-    """One word of a position's search text: word-prefix search through an index, on every database."""
+    """One word of a position's search text: word-prefix search through an index, on every database.
+
+    ``weight`` says where the word stands (title, skills, description: see services.search_index); the
+    index carries it, so ranking a search by relevance reads the index alone.
+    """
 
     __tablename__ = "position_terms"
-    __table_args__ = (sa.Index("ix_position_terms_term_position", "term", "position_id"),)
+    __table_args__ = (sa.Index("ix_position_terms_term_position_weight", "term", "position_id", "weight"),)
 
     position_id: Mapped[int] = mapped_column(
         sa.ForeignKey("positions.id", ondelete="CASCADE"), primary_key=True
     )
     term: Mapped[str] = mapped_column(TERM_TYPE, primary_key=True)
+    weight: Mapped[int] = mapped_column(sa.SmallInteger, default=1, server_default="1")
 
 
 class SavedPosition(db.Model):

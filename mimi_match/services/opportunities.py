@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -52,7 +52,7 @@ class BrowseQuery:
     level: str = ""  # local language level needed at most
     hours: int | None = None  # hours per week at most
     start_by: date | None = None
-    sort: str = "newest"
+    sort: str = "newest"  # newest, deadline, relevance (with a search), fit (participants)
     page: int = 1
 
 
@@ -78,17 +78,36 @@ def _open(by_deadline: bool) -> list:
     return [Position.status == PositionStatus.OPEN, until >= today]
 
 
+def _term_range(term: str):
+    """Search words starting with ``term``: one contiguous range of the (term, position, weight) index."""
+    return and_(PositionTerm.term >= term, PositionTerm.term < term + "\U0010ffff")
+
+
 def _has_word_starting_with(term: str):
     """Positions with a search word starting with ``term`` (an index range on position_terms)."""
-    return Position.id.in_(
-        select(PositionTerm.position_id).where(PositionTerm.term >= term, PositionTerm.term < term + "\U0010ffff"))
+    return Position.id.in_(select(PositionTerm.position_id).where(_term_range(term)))
+
+
+def _term_score(term: str):
+    """Per position, how well its best word starting with ``term`` scores: twice the weight of where the
+    word stands (title > skills > description), one more when it is the whole word."""
+    score = func.max(PositionTerm.weight * 2 + case((PositionTerm.term == term, 1), else_=0))
+    # grouped by "position_id + 0": SQLite would otherwise walk the whole primary key (position, term)
+    # to save a sort, instead of reading the one range of the term index
+    position_id = PositionTerm.position_id + 0
+    return (select(position_id.label("position_id"), score.label("score"))
+            .where(_term_range(term)).group_by(position_id).subquery())
 
 
 def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> BrowsePage:
-    """One page of open positions matching ``query``; a fixed number of queries whatever the page size."""
+    """One page of open positions matching ``query``; a fixed number of queries whatever the page size.
+
+    Every search word must start a word of the position (its title, description, a skill as typed or any
+    label of a skill's concept in any language). Sorted by relevance, newest, deadline, or fit.
+    """
     by_deadline = query.sort == "deadline"
+    terms = search_terms(query.q)
     conditions = _open(by_deadline)
-    conditions += [_has_word_starting_with(term) for term in search_terms(query.q)]
     if query.field_id:
         conditions.append(Position.field_id == query.field_id)
     if query.kind in {k.value for k in PositionKind}:
@@ -106,24 +125,45 @@ def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> Brows
         conditions.append(or_(Position.hours_per_week.is_(None), Position.hours_per_week <= query.hours))
     if query.start_by:
         conditions.append(or_(Position.start_date.is_(None), Position.start_date <= query.start_by))
+    matching_terms = [_has_word_starting_with(term) for term in terms]
 
     if query.sort == "fit" and viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile:
-        return _browse_by_fit(conditions, viewer, query.page, per_page)
-    total = db.session.scalar(select(func.count(Position.id)).where(*conditions)) or 0
-    if by_deadline:
-        order = (Position.listed_until, Position.id)
-    else:
-        order = (Position.published_at.desc(), Position.id.desc())
+        return _browse_by_fit(conditions + matching_terms, viewer, query.page, per_page)
+    total = db.session.scalar(select(func.count(Position.id)).where(*conditions, *matching_terms)) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, query.page), pages)
-    positions = list(db.session.scalars(
-        select(Position).where(*conditions).order_by(*order).limit(per_page).offset((page - 1) * per_page)
-        .options(joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills))
-    ).unique())
+    options = (joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills))
+    if terms and query.sort == "relevance":
+        positions = _page_by_relevance(terms, conditions, page, per_page, options)
+    else:
+        order = ((Position.listed_until, Position.id) if by_deadline
+                 else (Position.published_at.desc(), Position.id.desc()))
+        positions = list(db.session.scalars(
+            select(Position).where(*conditions, *matching_terms).order_by(*order)
+            .limit(per_page).offset((page - 1) * per_page).options(*options)
+        ).unique())
     result = BrowsePage(positions, total, page, per_page)
     if viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile is not None and positions:
         _add_participant_state(result, viewer.profile.id)
     return result
+
+
+def _page_by_relevance(terms: list[str], conditions: list, page: int, per_page: int, options) -> list[Position]:
+    """One page ranked by the summed scores of the search words (equal scores: newest first). The ranking
+    reads only the term index and the positions' own columns; the page is loaded by id afterwards."""
+    scores = [_term_score(term) for term in terms]
+    ranked = select(Position.id)
+    for score in scores:  # an inner join per word: every word must match
+        ranked = ranked.join(score, score.c.position_id == Position.id)
+    ids = list(db.session.scalars(
+        ranked.where(*conditions)
+        .order_by(sum(s.c.score for s in scores).desc(), Position.published_at.desc(), Position.id.desc())
+        .limit(per_page).offset((page - 1) * per_page)))
+    if not ids:
+        return []
+    loaded = {p.id: p for p in db.session.scalars(
+        select(Position).where(Position.id.in_(ids)).options(*options)).unique()}
+    return [loaded[i] for i in ids if i in loaded]
 
 
 def _browse_by_fit(conditions: list, viewer: User, page: int, per_page: int) -> BrowsePage:

@@ -1,9 +1,11 @@
 """Keeps a position's search data current whenever it or its skills change.
 
-``search_text`` holds title, description and skills (each concept's labels in all six languages),
-normalised; ``terms`` holds its distinct words for indexed word-prefix search; ``listed_until`` is
-the application deadline or far in the future. A participant searching in Arabic finds a position
-written in Norwegian when they share a skill concept.
+``terms`` holds the distinct normalised words of the title, description and skills (each skill as
+typed and every label, preferred and alternative, of its concept in every language the vocabulary
+has), each with the weight of the most prominent place it stands in (title, skills, description), for
+indexed word-prefix search ranked by relevance; ``listed_until`` is the application deadline or far
+in the future. A participant searching with an Arabic synonym finds a position written in Norwegian
+when it asks that skill concept.
 """
 from __future__ import annotations
 
@@ -17,38 +19,60 @@ from ..models import Position, PositionSkill, PositionTerm
 from ..vocabulary import normalise, vocabulary
 
 MAX_TERM = 80
+MAX_QUERY_TERMS = 8
+
+# where a word stands; a search word scores twice the weight (plus one when it is the whole word)
+WEIGHT_TEXT = 1  # description, learning content
+WEIGHT_SKILL = 2  # a skill as typed, or any label of its concept
+WEIGHT_TITLE = 4
 
 
-def build_search_text(position: Position) -> str:
-    parts = [position.title or "", position.description or "", position.learning_content or ""]
+def _skill_texts(position: Position) -> list[str]:
     vocab = vocabulary()
+    texts = []
     for skill in position.skills:
-        parts.append(skill.label)
+        texts.append(skill.label)
         concept = vocab.get(skill.concept_uri)
         if concept is not None:
-            parts.extend(labels[0] for labels in concept.labels.values())
-    return normalise(" ".join(parts))
+            texts.extend(label for labels in concept.labels.values() for label in labels)
+    return texts
 
 
 def terms_of(text: str) -> set[str]:
     return {word[:MAX_TERM] for word in text.split(" ") if len(word) >= 2}
 
 
+def weighted_terms(position: Position) -> dict[str, int]:
+    """Each distinct search word of ``position`` with the weight of its most prominent place."""
+    weights: dict[str, int] = {}
+    for weight, texts in ((WEIGHT_TEXT, [position.description or "", position.learning_content or ""]),
+                          (WEIGHT_SKILL, _skill_texts(position)),
+                          (WEIGHT_TITLE, [position.title or ""])):
+        for term in terms_of(normalise(" ".join(texts))):
+            weights[term] = weight  # later (more prominent) places overwrite earlier ones
+    return weights
+
+
 def search_terms(query: str) -> list[str]:
-    """The normalised words of a search query (at most 8, each at least 2 characters)."""
-    return [w[:MAX_TERM] for w in normalise(query).split(" ") if len(w) >= 2][:8]
+    """The distinct normalised words of a search query (at most 8, each at least 2 characters)."""
+    words = [w[:MAX_TERM] for w in normalise(query).split(" ") if len(w) >= 2]
+    return list(dict.fromkeys(words))[:MAX_QUERY_TERMS]
 
 
 def refresh(position: Position) -> None:
     """Recompute the search data of one position (in memory; saved with the next flush)."""
     position.listed_until = position.application_deadline or date.max
-    text = build_search_text(position)
-    if position.search_text != text:
-        position.search_text = text
-    wanted = terms_of(text)
+    wanted = weighted_terms(position)
     current = {t.term: t for t in position.terms}
-    if set(current) != wanted:
-        position.terms = [current.get(term) or PositionTerm(term=term) for term in sorted(wanted)]
+    if {term: t.weight for term, t in current.items()} == wanted:
+        return
+    terms = []
+    for term in sorted(wanted):
+        row = current.get(term) or PositionTerm(term=term)
+        if row.weight != wanted[term]:
+            row.weight = wanted[term]
+        terms.append(row)
+    position.terms = terms
 
 
 @event.listens_for(Session, "before_flush")
