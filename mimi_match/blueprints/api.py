@@ -13,12 +13,13 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 @bp.get("/skills")
 @allow()
 def skills():
-    """Autocomplete: skills whose label in my language or English starts with ``q`` (max 10)."""
+    """Autocomplete: skills whose label in my language or English starts with ``q`` (max 10), the skills
+    of our occupational fields first; ``hint`` tells apart suggestions whose labels repeat."""
     query = (request.args.get("q") or "")[:100]
     language = str(get_locale())
     suggestions = vocabulary().search(query, language, limit=10)
     return jsonify(
         query=query,
-        results=[{"uri": s.uri, "label": s.preferred if s.language != language else s.label,
-                  "matched": s.label, "language": s.language} for s in suggestions],
+        results=[{"uri": s.uri, "label": s.text, "matched": s.label, "language": s.language, "hint": s.hint,
+                  "fields": list(s.fields)} for s in suggestions],
     )

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..access import allow
 from ..cefr_text import meaning
 from ..forms.auth import ActionForm
-from ..forms.positions import OrganisationForm, PositionForm, skill_lines
+from ..forms.positions import OrganisationForm, PositionForm, concept_choices, skill_lines
 from ..models import Role
 from ..services import candidates as consented_profiles
 from ..services import dashboards, journey, onboarding, positions, skill_names
@@ -49,6 +49,7 @@ def _input(form: PositionForm) -> positions.PositionInput:
         duration_weeks=form.duration_weeks.data, purpose=form.purpose.data or None,
         contact_person=form.contact_person.data or "", learning_content=form.learning_content.data or "",
         participants_at_once=form.participants_at_once.data,
+        chosen_concepts=concept_choices(form.skill_concepts.data) or {},
     )
 
 

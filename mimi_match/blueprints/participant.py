@@ -10,7 +10,7 @@ from ..access import allow
 from ..cefr_text import LEVEL_MEANING
 from ..forms.auth import ActionForm
 from ..forms.choices import options
-from ..forms.positions import skill_lines
+from ..forms.positions import concept_choices, skill_lines
 from ..forms.profile import (
     ActionItemForm,
     AvailabilityForm,
@@ -71,7 +71,8 @@ def step_skills():
     form = SkillsForm()
     if form.validate_on_submit():
         try:
-            added = profiles.add_skills(current_user, skill_lines(form.skills.data), str(get_locale()))
+            added = profiles.add_skills(current_user, skill_lines(form.skills.data), str(get_locale()),
+                                        concept_choices(form.skill_concepts.data))
         except ValidationFailed as error:
             form.skills.errors.append(error.message)
         else:

@@ -1,6 +1,7 @@
 """Forms for positions (vacancies and micro-internships), the organisation profile and browsing."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -40,6 +41,37 @@ def skill_lines(text: str | None) -> list[str]:
         if label and label.casefold() not in seen:
             seen[label.casefold()] = label
     return list(seen.values())
+
+
+def concept_choices(text: str | None) -> dict[str, str] | None:
+    """The concepts chosen from the autocomplete suggestions, as skills.js writes them into the hidden
+    ``skill_concepts`` field: JSON ``{"skill as shown": "concept URI"}``. Returns {skill (casefolded,
+    spaces collapsed): URI}, or None when the field cannot be read (whether each URI is a concept with
+    that label is the services' check)."""
+    if not (text or "").strip():
+        return {}
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or len(data) > 4 * MAX_SKILLS:
+        return None
+    choices = {}
+    for label, uri in data.items():
+        if not isinstance(uri, str) or not label.strip() or not uri.strip() or len(uri) > 255:
+            return None
+        choices[" ".join(label.split())[:200].casefold()] = uri.strip()
+    return choices
+
+
+def check_concept_choices(form, *skill_fields) -> bool:
+    """Form-level check of ``form.skill_concepts``; an unreadable value is shown at the skill fields."""
+    if concept_choices(form.skill_concepts.data) is not None:
+        return True
+    for field in skill_fields:
+        field.errors = [*field.errors, _l("The skills chosen from the suggestions could not be read. "
+                                          "Please choose them again.")]
+    return False
 
 
 def _skills_validator(required: bool):
@@ -98,11 +130,13 @@ class PositionForm(FlaskForm):
                                      validators=[Optional(), Length(max=3000)])
     participants_at_once = IntegerField(_l("Participants at the same time"),
                                         validators=[Optional(), NumberRange(1, 20)])
+    skill_concepts = HiddenField(validators=[Optional(), Length(max=40_000)])  # see concept_choices
     version_id = HiddenField()
     submit = SubmitField(_l("Save"))
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+        ok = check_concept_choices(self, self.required_skills, self.nice_skills) and ok
         if self.kind.data == "micro_internship":
             for field in (self.duration_weeks, self.purpose, self.contact_person, self.learning_content,
                           self.participants_at_once):

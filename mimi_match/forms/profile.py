@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SearchField,
@@ -18,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from .. import labels
 from .choices import options
+from .positions import check_concept_choices
 
 
 class SkillsForm(FlaskForm):
@@ -25,7 +27,12 @@ class SkillsForm(FlaskForm):
         _l("Add skills"), validators=[DataRequired(message=_l("Write at least one skill.")), Length(max=4000)],
         description=_l("One skill per line. For example: cooking, cleaning, driving a forklift."),
         render_kw={"rows": 3, "data-skills": "1"})
+    skill_concepts = HiddenField(validators=[Optional(), Length(max=40_000)])  # see positions.concept_choices
     submit = SubmitField(_l("Add"))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        return check_concept_choices(self, self.skills) and ok
 
 
 class ExperienceForm(FlaskForm):

@@ -1,6 +1,7 @@
 """HR managers' positions: create, edit, publish, close, reopen, duplicate — only their organisation's."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,9 +25,9 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from ..vocabulary import vocabulary
 from . import audit
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from .skill_choices import concepts_for
 
 MICRO_ONLY = ("duration_weeks", "purpose", "contact_person", "learning_content", "participants_at_once")
 
@@ -56,6 +57,8 @@ class PositionInput:
     contact_person: str = ""
     learning_content: str = ""
     participants_at_once: int | None = None
+    # concepts chosen from the autocomplete suggestions: skill line (casefolded) -> concept URI
+    chosen_concepts: dict[str, str] = dataclasses.field(default_factory=dict)
 
 
 def _require_hr(actor: User) -> int:
@@ -80,6 +83,8 @@ def _apply(position: Position, data: PositionInput, locale: str | None, host_lan
     field = db.session.get(OccupationalField, data.field_id)
     if field is None or not field.active:
         raise ValidationFailed(_("Choose an occupational field from the list."))
+    skills = [(label, True) for label in data.required_skills] + [(label, False) for label in data.nice_skills]
+    concepts = concepts_for([label for label, _required in skills], data.chosen_concepts, locale)  # may refuse
     kind = PositionKind(data.kind)
     position.kind = kind
     position.field = field
@@ -106,19 +111,21 @@ def _apply(position: Position, data: PositionInput, locale: str | None, host_lan
         position.contract_type = ContractType(data.contract_type) if data.contract_type else None
         for name in MICRO_ONLY:
             setattr(position, name, "" if name in ("contact_person", "learning_content") else None)
-    _set_skills(position, data.required_skills, data.nice_skills, locale)
+    _set_skills(position, skills, concepts, data.chosen_concepts)
 
 
-def _set_skills(position: Position, required: list[str], nice: list[str], locale: str | None) -> None:
-    """Each line becomes a skill: a vocabulary concept when it is one of its labels, else free text."""
-    vocab = vocabulary()
-    wanted = [(label, True) for label in required] + [(label, False) for label in nice]
+def _set_skills(position: Position, wanted: list[tuple[str, bool]], concepts: list[str | None],
+                chosen: dict[str, str]) -> None:
+    """Each (line, required) becomes a skill with its concept (see skill_choices.concepts_for). Lines kept
+    from before keep their concept, unless another one was chosen from the suggestions this time."""
     existing = {(s.label.casefold(), s.required): s for s in position.skills}
     keep = []
-    for label, is_required in wanted:
+    for (label, is_required), concept in zip(wanted, concepts, strict=True):
         skill = existing.pop((label.casefold(), is_required), None)
         if skill is None:
-            skill = PositionSkill(label=label, required=is_required, concept_uri=vocab.resolve(label, locale))
+            skill = PositionSkill(label=label, required=is_required, concept_uri=concept)
+        elif " ".join(label.split()).casefold() in chosen and skill.concept_uri != concept:
+            skill.concept_uri = concept
         keep.append(skill)
     position.skills = keep
 

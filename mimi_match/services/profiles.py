@@ -2,6 +2,7 @@
 consent. Every change is the participant's own (or, for confirmed skills, their coach's)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -31,9 +32,9 @@ from ..models import (
     WorkExperience,
 )
 from ..models.base import utcnow
-from ..vocabulary import vocabulary
 from . import audit
 from .errors import NotFound, PermissionDenied, ValidationFailed
+from .skill_choices import concepts_for
 
 MAX_SKILLS = 40
 MAX_LANGUAGES = 12
@@ -121,15 +122,16 @@ def completeness(profile: ParticipantProfile, host_language: str) -> Completenes
 
 # --- skills ---------------------------------------------------------------------------------------
 
-def add_skills(actor: User, labels: list[str], locale: str | None) -> int:
-    """Add skills (self-stated); vocabulary labels become concepts, other words stay free text."""
+def add_skills(actor: User, labels: list[str], locale: str | None,
+               chosen: Mapping[str, str] | None = None) -> int:
+    """Add skills (self-stated): the concept chosen from the suggestions (``chosen``: label -> URI), else the
+    concept the words are a label of, else free text. A chosen URI that does not fit changes nothing."""
     profile = own_profile(actor)
-    vocab = vocabulary()
+    concepts = concepts_for(labels, chosen, locale)
     known_concepts = {s.concept_uri for s in profile.skills if s.concept_uri}
     known_labels = {s.label.casefold() for s in profile.skills}
     added = 0
-    for label in labels:
-        concept = vocab.resolve(label, locale)
+    for label, concept in zip(labels, concepts, strict=True):
         if (concept and concept in known_concepts) or label.casefold() in known_labels:
             continue
         if len(profile.skills) >= MAX_SKILLS:

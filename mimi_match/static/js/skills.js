@@ -1,5 +1,8 @@
 // Skill inputs: a textarea with one skill per line becomes a list of chips and a search box with
 // suggestions from the shared vocabulary. Without JavaScript the plain textarea still works.
+// A suggestion chosen from the list is remembered with its concept in the form's hidden field
+// "skill_concepts" (JSON: {"skill as shown": "concept URI"}), so the server saves exactly that concept
+// even when two concepts share the label; words typed without choosing are matched on the server.
 (function () {
   "use strict";
   const body = document.body;
@@ -10,6 +13,39 @@
 
   function lines(textarea) {
     return textarea.value.split(/\n/).map((s) => s.trim()).filter(Boolean);
+  }
+
+  function same(a, b) {
+    return a.trim().toLowerCase() === b.trim().toLowerCase();
+  }
+
+  // the concepts chosen in one form (shared by its skill fields): kept in its hidden "skill_concepts" field
+  const forms = new Map();
+  function choices(form) {
+    if (!forms.has(form)) forms.set(form, readChoices(form));
+    return forms.get(form);
+  }
+
+  function readChoices(form) {
+    const store = form ? form.querySelector('input[name="skill_concepts"]') : null;
+    let chosen = {};
+    if (store && store.value) {
+      try { chosen = JSON.parse(store.value) || {}; } catch (error) { chosen = {}; }
+    }
+    return {
+      set(skill, uri) {
+        Object.keys(chosen).filter((k) => same(k, skill)).forEach((k) => delete chosen[k]);
+        if (uri) chosen[skill] = uri;
+        this.save();
+      },
+      save() {
+        if (!store) return;
+        // forget choices for skills no longer listed in any skill field of the form
+        const listed = [...form.querySelectorAll("textarea[data-skills]")].flatMap(lines);
+        Object.keys(chosen).filter((k) => !listed.some((l) => same(l, k))).forEach((k) => delete chosen[k]);
+        store.value = Object.keys(chosen).length ? JSON.stringify(chosen) : "";
+      },
+    };
   }
 
   function enhance(textarea, index) {
@@ -42,6 +78,8 @@
     let active = -1;
     let timer = null;
     let controller = null;
+    let offered = [];
+    const chosen = choices(textarea.form);
 
     function render() {
       chips.replaceChildren();
@@ -58,6 +96,7 @@
           const all = lines(textarea);
           all.splice(i, 1);
           textarea.value = all.join("\n");
+          chosen.save();
           render();
           input.focus();
         });
@@ -67,12 +106,14 @@
       });
     }
 
-    function add(skill) {
+    // a skill typed (uri empty) or chosen from the suggestions (with its concept)
+    function add(skill, uri) {
       skill = skill.trim();
       if (!skill) return;
       const all = lines(textarea);
-      if (!all.some((s) => s.toLowerCase() === skill.toLowerCase())) all.push(skill);
+      if (!all.some((s) => same(s, skill))) all.push(skill);
       textarea.value = all.join("\n");
+      chosen.set(skill, uri || "");
       input.value = "";
       close();
       render();
@@ -81,6 +122,7 @@
     function close() {
       list.classList.add("d-none");
       list.replaceChildren();
+      offered = [];
       input.setAttribute("aria-expanded", "false");
       input.removeAttribute("aria-activedescendant");
       active = -1;
@@ -106,6 +148,7 @@
         if (!response.ok) { close(); return; }
         const data = await response.json();
         list.replaceChildren();
+        offered = data.results;
         data.results.forEach((item, i) => {
           const li = document.createElement("li");
           li.id = `${listId}-${i}`;
@@ -118,7 +161,13 @@
             small.textContent = item.matched;
             li.append(small);
           }
-          li.addEventListener("mousedown", (event) => { event.preventDefault(); add(item.label); });
+          if (item.hint) {  // the same label twice in the list: what tells this one apart
+            const hint = document.createElement("small");
+            hint.className = "skill-hint d-block text-body-secondary";
+            hint.textContent = item.hint;
+            li.append(hint);
+          }
+          li.addEventListener("mousedown", (event) => { event.preventDefault(); add(item.label, item.uri); });
           list.append(li);
         });
         const open = data.results.length > 0;
@@ -140,7 +189,7 @@
       else if (event.key === "ArrowUp" && items.length) { event.preventDefault(); highlight((active - 1 + items.length) % items.length); }
       else if (event.key === "Enter" || event.key === ",") {
         if (event.key === "Enter" || input.value.trim()) event.preventDefault();
-        if (active >= 0 && items[active]) add(items[active].firstChild.textContent);
+        if (active >= 0 && offered[active]) add(offered[active].label, offered[active].uri);
         else add(input.value);
       } else if (event.key === "Escape") { close(); }
     });
