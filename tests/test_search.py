@@ -156,3 +156,19 @@ def test_search_query_count_does_not_grow_with_page_size(app, sort):
     assert small == large
     assert large <= 12
     assert "20 opportunities found" in client.get(url).get_data(as_text=True)
+
+
+def test_relevance_pages_and_a_page_beyond_the_last(client, app):
+    org, field = create_organisation(), create_field()
+    now = utcnow()
+    for i in range(25):
+        create_position(org, field, title=f"Cleaner number {i:02d}", required_skill=None,
+                        published_at=now - timedelta(hours=i))
+    first = client.get("/opportunities/?q=cleaner").get_data(as_text=True)
+    assert "25 opportunities found" in first and "Page 1 of 2" in first
+    assert "Cleaner number 00" in first and "Cleaner number 20" not in first  # equal scores: newest first
+    second = client.get("/opportunities/?q=cleaner&page=2").get_data(as_text=True)
+    assert "Cleaner number 20" in second and "Cleaner number 24" in second and "Cleaner number 00" not in second
+    beyond = client.get("/opportunities/?q=cleaner&page=99").get_data(as_text=True)
+    assert "Page 2 of 2" in beyond and "Cleaner number 24" in beyond and "25 opportunities found" in beyond
+    assert "Nothing found" in client.get("/opportunities/?q=cleaner+nobody&page=3").get_data(as_text=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -83,20 +83,27 @@ def _term_range(term: str):
     return and_(PositionTerm.term >= term, PositionTerm.term < term + "\U0010ffff")
 
 
-def _has_word_starting_with(term: str):
-    """Positions with a search word starting with ``term`` (an index range on position_terms)."""
-    return Position.id.in_(select(PositionTerm.position_id).where(_term_range(term)))
+def _matches(terms: list[str]):
+    """(position_id, score) of the positions with a word starting with each of ``terms``, in one pass
+    over the term index. A word scores twice the weight of where it stands (title > skills > description),
+    one more when it is the whole word; each search word counts with its best word; the scores add up.
 
-
-def _term_score(term: str):
-    """Per position, how well its best word starting with ``term`` scores: twice the weight of where the
-    word stands (title > skills > description), one more when it is the whole word."""
-    score = func.max(PositionTerm.weight * 2 + case((PositionTerm.term == term, 1), else_=0))
-    # grouped by "position_id + 0": SQLite would otherwise walk the whole primary key (position, term)
-    # to save a sort, instead of reading the one range of the term index
-    position_id = PositionTerm.position_id + 0
-    return (select(position_id.label("position_id"), score.label("score"))
-            .where(_term_range(term)).group_by(position_id).subquery())
+    One grouped pass rather than a join per search word: the planner's row estimates for prefix ranges
+    are poor (PostgreSQL guesses one row), and this shape does not depend on them."""
+    # "position_id + 0": SQLite would otherwise walk the whole primary key (position, term) to save a
+    # sort instead of reading the one range of the term index
+    position_id = (PositionTerm.position_id + 0).label("position_id")
+    hits = [select(position_id, literal_column(str(i)).label("word"),
+                   (PositionTerm.weight * 2 + case((PositionTerm.term == term, 1), else_=0)).label("score"))
+            .where(_term_range(term)) for i, term in enumerate(terms)]
+    if len(hits) == 1:  # one word: its best score per position (and an estimate the planner can use)
+        one = hits[0].subquery()
+        return select(one.c.position_id, func.max(one.c.score).label("score")).group_by(one.c.position_id).subquery()
+    every = union_all(*hits).subquery()
+    best = (select(every.c.position_id, func.max(every.c.score).label("score"))
+            .group_by(every.c.position_id, every.c.word).subquery())
+    return (select(best.c.position_id, func.sum(best.c.score).label("score"))
+            .group_by(best.c.position_id).having(func.count() == len(terms)).subquery())
 
 
 def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> BrowsePage:
@@ -125,21 +132,21 @@ def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> Brows
         conditions.append(or_(Position.hours_per_week.is_(None), Position.hours_per_week <= query.hours))
     if query.start_by:
         conditions.append(or_(Position.start_date.is_(None), Position.start_date <= query.start_by))
-    matching_terms = [_has_word_starting_with(term) for term in terms]
+    matches = _matches(terms) if terms else None
+    found = [Position.id.in_(select(matches.c.position_id))] if matches is not None else []
 
     if query.sort == "fit" and viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile:
-        return _browse_by_fit(conditions + matching_terms, viewer, query.page, per_page)
-    total = db.session.scalar(select(func.count(Position.id)).where(*conditions, *matching_terms)) or 0
-    pages = max(1, math.ceil(total / per_page))
-    page = min(max(1, query.page), pages)
+        return _browse_by_fit(conditions + found, viewer, query.page, per_page)
     options = (joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills))
-    if terms and query.sort == "relevance":
-        positions = _page_by_relevance(terms, conditions, page, per_page, options)
+    if matches is not None and query.sort == "relevance":
+        positions, total, page = _page_by_relevance(matches, conditions, query.page, per_page, options)
     else:
+        total = db.session.scalar(select(func.count(Position.id)).where(*conditions, *found)) or 0
+        page = min(max(1, query.page), max(1, math.ceil(total / per_page)))
         order = ((Position.listed_until, Position.id) if by_deadline
                  else (Position.published_at.desc(), Position.id.desc()))
         positions = list(db.session.scalars(
-            select(Position).where(*conditions, *matching_terms).order_by(*order)
+            select(Position).where(*conditions, *found).order_by(*order)
             .limit(per_page).offset((page - 1) * per_page).options(*options)
         ).unique())
     result = BrowsePage(positions, total, page, per_page)
@@ -148,22 +155,26 @@ def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> Brows
     return result
 
 
-def _page_by_relevance(terms: list[str], conditions: list, page: int, per_page: int, options) -> list[Position]:
-    """One page ranked by the summed scores of the search words (equal scores: newest first). The ranking
-    reads only the term index and the positions' own columns; the page is loaded by id afterwards."""
-    scores = [_term_score(term) for term in terms]
-    ranked = select(Position.id)
-    for score in scores:  # an inner join per word: every word must match
-        ranked = ranked.join(score, score.c.position_id == Position.id)
-    ids = list(db.session.scalars(
-        ranked.where(*conditions)
-        .order_by(sum(s.c.score for s in scores).desc(), Position.published_at.desc(), Position.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)))
-    if not ids:
-        return []
+def _page_by_relevance(matches, conditions: list, page: int, per_page: int,
+                       options) -> tuple[list[Position], int, int]:
+    """One page ranked by the search words' summed scores (equal scores: newest first), the number of
+    matches, and the page number (the last page when ``page`` is beyond it). Ranking and counting are one
+    pass over the term index and the positions' own columns; the page is loaded by id afterwards."""
+    ranked = (select(Position.id, func.count().over().label("total"))
+              .join(matches, matches.c.position_id == Position.id).where(*conditions)
+              .order_by(matches.c.score.desc(), Position.published_at.desc(), Position.id.desc()))
+    page = max(1, page)
+    rows = db.session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows and page > 1:  # beyond the last page: show the last one
+        total = db.session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
+        page = max(1, math.ceil(total / per_page))
+        rows = db.session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
+    if not rows:
+        return [], 0, 1
+    ids = [row.id for row in rows]
     loaded = {p.id: p for p in db.session.scalars(
         select(Position).where(Position.id.in_(ids)).options(*options)).unique()}
-    return [loaded[i] for i in ids if i in loaded]
+    return [loaded[i] for i in ids if i in loaded], rows[0].total, page
 
 
 def _browse_by_fit(conditions: list, viewer: User, page: int, per_page: int) -> BrowsePage:
