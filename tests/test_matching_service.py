@@ -238,3 +238,50 @@ def test_oversupply_advice_for_a_participant_without_vocabulary_skills(app, user
     assert advice is not None and advice["field"].id == health.id  # 7 seekers, 1 opening: R = 4
     assert advice["alternatives"] and advice["alternatives"][0][0].id == cleaning.id
     assert advice["alternatives"][0][1] > 0  # ranked by the fit of her words, not by openings alone
+
+
+def test_field_balance_is_two_aggregates_not_every_profile(app):
+    """The balance the pages show comes from two grouped queries: no profile or position is loaded, and it
+    equals the balance the model's own counting gives from every record (all regions and one)."""
+    from sqlalchemy import event
+
+    from mimi_match.matching.oversupply import field_balance
+    from mimi_match.models import ParticipantProfile, Position
+    from mimi_match.services.demo import seed_demo
+
+    seed_demo()
+    loaded, statements = [], []
+    listeners = [(ParticipantProfile, "load", lambda target, _ctx: loaded.append(target)),
+                 (Position, "load", lambda target, _ctx: loaded.append(target))]
+    for cls, name, fn in listeners:
+        event.listen(cls, name, fn)
+    engine = db.engine
+    count = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        db.session.expire_all()
+        result = matching._compute_balance(None)
+        regional = matching._compute_balance("Oslo")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        for cls, name, fn in listeners:
+            event.remove(cls, name, fn)
+    assert loaded == [] and len(statements) == 4
+    from mimi_match.matching.records import ParticipantRecord, PositionRecord
+    from mimi_match.models import User
+
+    profiles = db.session.scalars(select(ParticipantProfile).join(User, User.id == ParticipantProfile.user_id)
+                                  .where(User.active.is_(True))).all()
+    people = [ParticipantRecord(id=p.id, region=p.region or "",
+                                desired_fields=[d.field_id for d in sorted(p.desired_fields, key=lambda d: d.rank)])
+              for p in profiles]
+    jobs = [PositionRecord(id=q.id, field_id=q.field_id, kind=q.kind.value, region=q.region or "", remote=q.remote,
+                           openings=q.openings)
+            for q in db.session.scalars(select(Position).where(Position.status == PositionStatus.OPEN,
+                                                               Position.listed_until >= date.today()))]
+    for region, ours in ((None, result), ("Oslo", regional)):
+        expected = field_balance(people, jobs, matching.config(), region)
+        assert ours.platform_ratio == expected.platform_ratio
+        assert {f: (b.demand, b.supply, b.status) for f, b in ours.fields.items() if b.demand or b.supply} == \
+            {f: (b.demand, b.supply, b.status) for f, b in expected.fields.items() if b.demand or b.supply}
+    assert result.oversupplied()  # the demo's crowded field

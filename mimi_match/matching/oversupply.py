@@ -10,7 +10,7 @@ the demand, at least ``min_demand_small``); it is a "shortage" when R is at most
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,6 +58,14 @@ def field_balance(participants: Sequence[ParticipantRecord], positions: Sequence
     for q in positions:
         if q.is_open and (region is None or q.region == region or q.remote):
             supply[q.field_id] += max(0, q.openings)
+    return classify(demand, supply, config, region)
+
+
+def classify(demand: Mapping[int, float], supply: Mapping[int, int], config: MatchingConfig | None = None,
+             region: str | None = None) -> Balance:
+    """The balance from demand and supply per field (as ``field_balance`` counts them, or a database's
+    aggregate of the same)."""
+    config = config or MatchingConfig()
     platform = (sum(demand.values()) + 1) / (sum(supply.values()) + 1)
     least = minimum_demand(sum(demand.values()), config)
     fields = {}

@@ -9,13 +9,12 @@ from datetime import date
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..matching.config import MatchingConfig
 from ..matching.model import MatchModel
-from ..matching.oversupply import Balance, field_balance
-from ..matching.records import ParticipantRecord, PositionRecord
+from ..matching.oversupply import Balance, classify
+from ..matching.records import ParticipantRecord
 from ..models import MatchingState, ModelSnapshot, ParticipantProfile, Position, PositionStatus, Role, User
 from ..models.base import utcnow
 from ..models.matching import STATE_ID
@@ -122,18 +121,34 @@ def balance(region: str | None = None) -> Balance:
 
 
 def _compute_balance(region: str | None) -> Balance:
-    profiles = db.session.scalars(
-        select(ParticipantProfile).join(User, User.id == ParticipantProfile.user_id)
-        .where(User.active.is_(True)).options(selectinload(ParticipantProfile.desired_fields))).all()
-    participants = [ParticipantRecord(id=p.id, region=p.region or "",
-                                      desired_fields=[d.field_id for d in sorted(p.desired_fields,
-                                                                                 key=lambda d: d.rank)])
-                    for p in profiles]
-    positions = db.session.scalars(select(Position).where(Position.status == PositionStatus.OPEN,
-                                                          Position.listed_until >= date.today())).all()
-    records = [PositionRecord(id=q.id, field_id=q.field_id, kind=q.kind.value, region=q.region or "",
-                              remote=q.remote, openings=q.openings) for q in positions]
-    return field_balance(participants, records, config(), region)
+    """Two aggregates in the database: wishes per field and rank (the rank among the participant's own wishes,
+    as the model counts it), openings per field; nothing is loaded per participant or position."""
+    from sqlalchemy import case, func
+
+    from ..models import DesiredField
+
+    cfg = config()
+    ranks = len(cfg.rank_demand)
+    order = func.row_number().over(partition_by=DesiredField.profile_id, order_by=DesiredField.rank).label("nth")
+    wishes = (select(DesiredField.field_id, order)
+              .join(ParticipantProfile, ParticipantProfile.id == DesiredField.profile_id)
+              .join(User, User.id == ParticipantProfile.user_id).where(User.active.is_(True)))
+    if region is not None:
+        wishes = wishes.where(func.coalesce(ParticipantProfile.region, "") == region)
+    wishes = wishes.subquery()
+    demand: dict[int, float] = {}
+    for field_id, nth, count in db.session.execute(
+            select(wishes.c.field_id, wishes.c.nth, func.count()).where(wishes.c.nth <= ranks)
+            .group_by(wishes.c.field_id, wishes.c.nth)):
+        demand[field_id] = demand.get(field_id, 0.0) + cfg.rank_demand[nth - 1] * count
+    openings = func.sum(case((Position.openings > 0, Position.openings), else_=0))
+    supply_query = (select(Position.field_id, openings).where(Position.status == PositionStatus.OPEN,
+                                                              Position.listed_until >= date.today())
+                    .group_by(Position.field_id))
+    if region is not None:
+        supply_query = supply_query.where((Position.region == region) | Position.remote.is_(True))
+    supply = {field_id: int(total or 0) for field_id, total in db.session.execute(supply_query)}
+    return classify(demand, supply, cfg, region)
 
 
 def desired_first_field(profile: ParticipantProfile) -> int | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask_babel import gettext as _
 
@@ -26,10 +27,18 @@ def _language(language: str | None) -> str:
 def name(label: str, concept_uri: str | None, language: str | None) -> str:
     """A skill in ``language``: the words typed when they already are one of the concept's names in that
     language, else the concept's preferred label there (English when it has none), else the words typed."""
+    if not concept_uri:
+        return label
+    return _name(label, concept_uri, _language(language))
+
+
+@lru_cache(maxsize=65536)
+def _name(label: str, concept_uri: str, language: str) -> str:
+    # pages name the same few hundred skills over and over: each (words, concept, language) is worked out once
+    # per process (the vocabulary is fixed while a process runs)
     concept = vocabulary().get(concept_uri)
     if concept is None:
         return label
-    language = _language(language)
     own = concept.labels.get(language)
     if own and label and normalise(label) in {normalise(x) for x in own}:
         return label
