@@ -223,12 +223,12 @@ def review():
         for message in result.conflicts:
             flash(message, "warning")
         return redirect(url_for("coach.review", **{k: v for k, v in request.args.items()
-                                                   if k in ("q", "field", "sort")}))
+                                                   if k in ("q", "field", "sort", "page")}))
     field_id = request.args.get("field", 0, type=int) or None
-    matches = journey.review_queue(current_user, (request.args.get("q") or "")[:100], field_id,
-                                   request.args.get("sort", "score"))
+    queue = journey.review_queue(current_user, (request.args.get("q") or "")[:100], field_id,
+                                 request.args.get("sort", "score"), request.args.get("page", 1, type=int))
     balance = matching.balance()
-    return render_template("coach/review.html", matches=matches, balance=balance, action_form=ActionForm(),
-                           reasons=skill_names.reasons_for(matches, str(get_locale())),
+    return render_template("coach/review.html", matches=queue.matches, queue=queue, balance=balance,
+                           action_form=ActionForm(), reasons=skill_names.reasons_for(queue.matches, str(get_locale())),
                            fields=field_options(empty=_("All fields")), field_id=field_id or 0,
                            q=request.args.get("q", ""), sort=request.args.get("sort", "score"))

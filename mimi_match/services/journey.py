@@ -68,24 +68,41 @@ class ReviewResult:
     conflicts: list[str]
 
 
-def review_queue(actor: User, participant: str = "", field_id: int | None = None, sort: str = "score") -> list[Match]:
-    """New suggestions for the coach's caseload, with what the review needs loaded."""
+REVIEW_PAGE = 25
+
+
+@dataclass(frozen=True)
+class ReviewPage:
+    matches: list[Match]
+    total: int
+    page: int
+    per_page: int = REVIEW_PAGE
+
+
+def review_queue(actor: User, participant: str = "", field_id: int | None = None, sort: str = "score",
+                 page: int = 1, per_page: int = REVIEW_PAGE) -> ReviewPage:
+    """One page of new suggestions for the coach's caseload, with what the review needs loaded; the page and
+    the count are SQL (a caseload's queue can hold thousands)."""
     if actor.role != Role.COACH:
         raise PermissionDenied()
     stmt = (select(Match).join(ParticipantProfile, ParticipantProfile.id == Match.profile_id)
             .join(User, User.id == ParticipantProfile.user_id).join(Position, Position.id == Match.position_id)
-            .where(Match.status == MatchStatus.SUGGESTED, ParticipantProfile.coach_id == actor.id)
-            .options(selectinload(Match.profile).selectinload(ParticipantProfile.user),
-                     selectinload(Match.position).selectinload(Position.field),
-                     selectinload(Match.position).selectinload(Position.organisation),
-                     selectinload(Match.position).selectinload(Position.skills)))
+            .where(Match.status == MatchStatus.SUGGESTED, ParticipantProfile.coach_id == actor.id))
     if participant.strip():
         stmt = stmt.where(db.func.lower(User.display_name).contains(participant.strip().lower(), autoescape=True))
     if field_id:
         stmt = stmt.where(Position.field_id == field_id)
+    total = db.session.scalar(stmt.with_only_columns(db.func.count(Match.id)).order_by(None)) or 0
+    last = max(1, -(-total // per_page))
+    page = min(max(1, page), last)
     order = {"newest": (Match.created_at.desc(), Match.id.desc()),
-             "participant": (User.display_name, Match.score.desc())}.get(sort, (Match.score.desc(), Match.id))
-    return list(db.session.scalars(stmt.order_by(*order).limit(500)))
+             "participant": (User.display_name, Match.score.desc(), Match.id)}.get(sort, (Match.score.desc(), Match.id))
+    stmt = stmt.options(selectinload(Match.profile).selectinload(ParticipantProfile.user),
+                        selectinload(Match.position).selectinload(Position.field),
+                        selectinload(Match.position).selectinload(Position.organisation),
+                        selectinload(Match.position).selectinload(Position.skills))
+    matches = list(db.session.scalars(stmt.order_by(*order).limit(per_page).offset((page - 1) * per_page)))
+    return ReviewPage(matches, total, page, per_page)
 
 
 def review(actor: User, decisions: list[tuple[int, int | None]], approve: bool, reason: str | None = None,
