@@ -246,13 +246,52 @@ def register_template_context(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("ENV_NAME") != "development":
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        # Anything a logged-in person is shown may hold personal data: keep it out of every cache.
-        if request.endpoint != "static":
-            from flask_login import current_user
+        if request.endpoint == "static":
+            # a fingerprinted URL (?v=<hash of the file>) never changes its content: cache it for a year;
+            # without one, browsers revalidate (ETag / Last-Modified from send_file)
+            if request.args.get("v") == static_fingerprint(app, request.view_args.get("filename", "")):
+                headers["Cache-Control"] = "public, max-age=31536000, immutable"
+            return response
+        from flask_login import current_user
 
-            if current_user.is_authenticated:
-                headers["Cache-Control"] = "no-store"
+        # Anything a logged-in person is shown may hold personal data: keep it out of every cache.
+        if current_user.is_authenticated:
+            headers["Cache-Control"] = "no-store"
+        elif (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
+              and not response.direct_passthrough and not response.is_streamed):
+            # a public page: the browser may keep it and ask again with If-None-Match (a 304 sends no body);
+            # "private" keeps it out of shared caches (the page holds this visitor's CSRF token and messages)
+            headers["Cache-Control"] = "private, no-cache"
+            response.add_etag()
+            response.make_conditional(request)
         return response
+
+    @app.url_defaults
+    def fingerprint_static(endpoint: str, values: dict) -> None:
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = static_fingerprint(app, values["filename"])
+            if version:
+                values["v"] = version
+
+
+_FINGERPRINTS: dict[tuple[str, str], str] = {}
+
+
+def static_fingerprint(app: Flask, filename: str) -> str:
+    """The first 12 hex digits of the file's SHA-256 (once per process and file; "" for no such file)."""
+    key = (app.static_folder or "", filename)
+    if key not in _FINGERPRINTS:
+        import hashlib
+
+        from werkzeug.security import safe_join
+
+        path = safe_join(app.static_folder or "", filename)
+        try:
+            with open(path or "", "rb") as fh:
+                _FINGERPRINTS[key] = hashlib.sha256(fh.read()).hexdigest()[:12]
+        except OSError:
+            _FINGERPRINTS[key] = ""
+    return _FINGERPRINTS[key]
 
 
 def register_commands(app: Flask) -> None:
