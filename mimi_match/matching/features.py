@@ -126,6 +126,8 @@ class ConceptResolver:
     (typos, inflection: character n-grams against every label) or by its words (the skill described in other
     words: word TF-IDF against every label of the concept at once). The similarity is how surely."""
 
+    CHUNK = 2000  # free texts compared with every label at once
+
     def __init__(self, concept_labels: Mapping[str, Sequence[str]], threshold: float, word_threshold: float = 1.0):
         self.threshold, self.word_threshold = threshold, word_threshold
         pairs = [(concept, normalise(label)) for concept, labels in concept_labels.items() for label in labels]
@@ -152,8 +154,11 @@ class ConceptResolver:
                                                       for t in texts]
         todo = [i for i, r in enumerate(out) if r is None]
         if todo:
-            letters = self._best(self._comparable(self.vectorizer.transform([texts[i] for i in todo]) @ self.matrix.T,
-                                                  [len(texts[i]) for i in todo]), self.concepts)
+            letters = []
+            for start in range(0, len(todo), self.CHUNK):  # texts x every label is large: a chunk at a time
+                chunk = [texts[i] for i in todo[start:start + self.CHUNK]]
+                letters += self._best(self._comparable(self.vectorizer.transform(chunk) @ self.matrix.T,
+                                                       [len(t) for t in chunk]), self.concepts)
             words = self._best(normalize(self.word_vectorizer.transform([texts[i] for i in todo])) @ self.word_matrix.T,
                                self.word_concepts) if self.word_matrix is not None else [(None, 0.0)] * len(todo)
             for row, i in enumerate(todo):
