@@ -172,3 +172,13 @@ def test_relevance_pages_and_a_page_beyond_the_last(client, app):
     beyond = client.get("/opportunities/?q=cleaner&page=99").get_data(as_text=True)
     assert "Page 2 of 2" in beyond and "Cleaner number 24" in beyond and "25 opportunities found" in beyond
     assert "Nothing found" in client.get("/opportunities/?q=cleaner+nobody&page=3").get_data(as_text=True)
+
+
+def test_an_absurd_page_number_shows_the_last_page(client, users):
+    """A page number beyond what the database's OFFSET can hold is the last page, not an error."""
+    from .factories import create_organisation, create_position
+
+    create_position(create_organisation(), title="Office cleaner")
+    for page in ("99999999999999999999999", "100000", "-5"):
+        response = client.get(f"/opportunities/?q=cleaner&page={page}")
+        assert response.status_code == 200 and "Office cleaner" in response.get_data(as_text=True), page

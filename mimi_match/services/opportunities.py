@@ -106,6 +106,9 @@ def _matches(terms: list[str]):
             .group_by(best.c.position_id).having(func.count() == len(terms)).subquery())
 
 
+MAX_PAGE = 100_000
+
+
 def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> BrowsePage:
     """One page of open positions matching ``query``; a fixed number of queries whatever the page size.
 
@@ -163,7 +166,7 @@ def _page_by_relevance(matches, conditions: list, page: int, per_page: int,
     ranked = (select(Position.id, func.count().over().label("total"))
               .join(matches, matches.c.position_id == Position.id).where(*conditions)
               .order_by(matches.c.score.desc(), Position.published_at.desc(), Position.id.desc()))
-    page = max(1, page)
+    page = min(max(1, page), MAX_PAGE)  # an absurd page number must not overflow the database's OFFSET
     rows = db.session.execute(ranked.limit(per_page).offset((page - 1) * per_page)).all()
     if not rows and page > 1:  # beyond the last page: show the last one
         total = db.session.scalar(select(func.count()).select_from(ranked.subquery())) or 0
