@@ -32,6 +32,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -144,11 +145,10 @@ def _split(usable: list, rng: random.Random, held_out: float) -> set[int]:
     return set(order[: int(len(usable) * held_out)])
 
 
-def esco_set(vocab: Vocabulary, occupations: list[dict], seed: int = 7, per_occupation: int = 5,
-             typo_rate: float = 0.15, held_out: float = 0.3) -> LabelledSet:
-    rng = random.Random(seed)
-    usable = _occupations(vocab, occupations, 6)
-    all_skills = sorted({c for _, essential in usable for c in essential})
+def _occupation_set(vocab: Vocabulary, usable: list, rng: random.Random, per_occupation: int, held_out: float,
+                    write: Callable[[list[str], list[str]], list[str]]) -> LabelledSet:
+    """Two positions per occupation; ``per_occupation`` participants holding 40-70 % of its skills, each
+    written by ``write(held, essential)``; held-out occupations give the measured participants."""
     test_occupations = _split(usable, rng, held_out)
     positions, train, test, relevant = [], [], [], {}
     for index, (occupation, essential) in enumerate(usable):
@@ -157,16 +157,28 @@ def esco_set(vocab: Vocabulary, occupations: list[dict], seed: int = 7, per_occu
         positions += mine
         for _ in range(per_occupation):
             held = rng.sample(essential, max(3, int(len(essential) * rng.uniform(0.4, 0.7))))
-            written = []
-            for concept in held:
-                options = [a for a in vocab.alternatives[concept] if a.lower() != vocab.preferred[concept].lower()]
-                label = rng.choice(options) if options else vocab.preferred[concept]
-                written.append(_typo(label, rng) if rng.random() < typo_rate else label)
-            noise = [vocab.preferred[c] for c in rng.sample([c for c in all_skills if c not in essential], 2)]
-            record = ParticipantRecord(id=len(relevant) + 1, skills=[Skill(label) for label in written + noise])
+            record = ParticipantRecord(id=len(relevant) + 1, skills=[Skill(text) for text in write(held, essential)])
             relevant[record.id] = {q.id for q in mine}
             (test if index in test_occupations else train).append(record)
     return LabelledSet(positions, train, test, relevant)
+
+
+def esco_set(vocab: Vocabulary, occupations: list[dict], seed: int = 7, per_occupation: int = 5,
+             typo_rate: float = 0.15, held_out: float = 0.3) -> LabelledSet:
+    """Participants write their skills with ESCO alternative labels, some with a typo, plus two noise skills."""
+    rng = random.Random(seed)
+    usable = _occupations(vocab, occupations, 6)
+    all_skills = sorted({c for _, essential in usable for c in essential})
+
+    def write(held: list[str], essential: list[str]) -> list[str]:
+        written = []
+        for concept in held:
+            options = [a for a in vocab.alternatives[concept] if a.lower() != vocab.preferred[concept].lower()]
+            label = rng.choice(options) if options else vocab.preferred[concept]
+            written.append(_typo(label, rng) if rng.random() < typo_rate else label)
+        return written + [vocab.preferred[c] for c in rng.sample([c for c in all_skills if c not in essential], 2)]
+
+    return _occupation_set(vocab, usable, rng, per_occupation, held_out, write)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -177,24 +189,17 @@ def free_text_set(vocab: Vocabulary, occupations: list[dict], descriptions: dict
     """Participants write each skill as a stretch of its description (5-10 words), never a label."""
     rng = random.Random(seed)
     usable = _occupations(vocab, occupations, 6, keep=lambda uri: uri in descriptions)
-    test_occupations = _split(usable, rng, held_out)
-    positions, train, test, relevant = [], [], [], {}
-    for index, (occupation, essential) in enumerate(usable):
-        mine = _positions(rng, vocab, index, occupation["label"], occupation.get("description", ""), essential,
-                          len(positions) + 1)
-        positions += mine
-        for _ in range(per_occupation):
-            held = rng.sample(essential, max(3, int(len(essential) * rng.uniform(0.4, 0.7))))
-            written = []
-            for concept in held:
-                words = _WORD.findall(descriptions[concept])
-                size = rng.randint(5, 10)
-                start = rng.randint(0, max(0, len(words) - size))
-                written.append(" ".join(words[start:start + size]).lower())
-            record = ParticipantRecord(id=len(relevant) + 1, skills=[Skill(text) for text in written])
-            relevant[record.id] = {q.id for q in mine}
-            (test if index in test_occupations else train).append(record)
-    return LabelledSet(positions, train, test, relevant)
+
+    def write(held: list[str], _essential: list[str]) -> list[str]:
+        written = []
+        for concept in held:
+            words = _WORD.findall(descriptions[concept])
+            size = rng.randint(5, 10)
+            start = rng.randint(0, max(0, len(words) - size))
+            written.append(" ".join(words[start:start + size]).lower())
+        return written
+
+    return _occupation_set(vocab, usable, rng, per_occupation, held_out, write)
 
 
 def language_sets(vocab: Vocabulary, seed: int = 13, per_field: int = 6, typo_rate: float = 0.1,
