@@ -59,6 +59,26 @@ def _browser_or_skip():
     return sync_playwright
 
 
+def launch(playwright):
+    """Debian's Chromium, headless, with the flags this machine needs."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+
+
+def logged_in(browser, base: str, user, console_errors: list):
+    """A new browser context logged in as ``user`` through the login form (console errors collected)."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.on("console", lambda message: console_errors.append(message.text) if message.type == "error" else None)
+    page.set_default_timeout(15000)
+    page.goto(base + "/login")
+    page.fill("#email", user.email)
+    page.fill("#password", factories.PASSWORD)
+    page.click("#submit")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.content()[:500]
+    return page
+
+
 @pytest.fixture
 def live(tmp_path):
     """The app with CSRF on, on a SQLite file, served by a real HTTP server in a thread."""
@@ -105,23 +125,11 @@ def test_journey_in_chromium(live):
     shots = []
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-
+        browser = launch(p)
         console_errors = []
 
         def session(user):
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            page.on("console", lambda message: console_errors.append(message.text)
-                    if message.type == "error" else None)
-            page.set_default_timeout(15000)
-            page.goto(base + "/login")
-            page.fill("#email", user.email)
-            page.fill("#password", factories.PASSWORD)
-            page.click("#submit")
-            page.wait_for_load_state()
-            assert "/login" not in page.url, page.content()[:500]
-            return page
+            return logged_in(browser, base, user, console_errors)
 
         def shot(page, name):
             path = SHOTS / f"{len(shots) + 1:02d}-{name}.png"

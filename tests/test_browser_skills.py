@@ -9,7 +9,7 @@ from mimi_match.extensions import db
 from mimi_match.models import ParticipantProfile, Position, Role
 
 from . import factories
-from .test_browser import CHROMIUM, SHOTS, _browser_or_skip, live  # noqa: F401  (the live fixture)
+from .test_browser import SHOTS, _browser_or_skip, launch, live, logged_in  # noqa: F401  (the live fixture)
 from .test_skill_choice import CLEAN_ROOMS, SERVICE_ROOMS
 
 pytestmark = pytest.mark.browser
@@ -24,20 +24,11 @@ def test_choosing_the_second_clean_rooms_saves_that_concept(live):  # noqa: F811
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = launch(p)
         errors = []
 
         def session(user):
-            page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
-            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            page.set_default_timeout(15000)
-            page.goto(base + "/login")
-            page.fill("#email", user.email)
-            page.fill("#password", factories.PASSWORD)
-            page.click("#submit")
-            page.wait_for_load_state()
-            return page
+            return logged_in(browser, base, user, errors)
 
         def choose(page, search_box: str, typed: str, hint: str):
             page.fill(search_box, typed)
