@@ -26,6 +26,11 @@ def when_ready(server) -> None:
     from mimi_match.vocabulary import vocabulary
     from wsgi import app
 
+    import threading
+
+    for thread in threading.enumerate():  # create_app may be building it already: wait, do not build it twice
+        if thread.name == "preload-vocabulary":
+            thread.join()
     vocabulary()
     with app.app_context():
         try:
