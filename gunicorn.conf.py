@@ -22,11 +22,11 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 
 def when_ready(server) -> None:
     """In the master, before the first fork: warm what every worker reads, then freeze it."""
+    import threading
+
     from mimi_match.extensions import db
     from mimi_match.vocabulary import vocabulary
     from wsgi import app
-
-    import threading
 
     for thread in threading.enumerate():  # create_app may be building it already: wait, do not build it twice
         if thread.name == "preload-vocabulary":
