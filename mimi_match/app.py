@@ -1,6 +1,7 @@
 """The application factory."""
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from datetime import date
@@ -262,7 +263,7 @@ def register_template_context(app: Flask) -> None:
             # a public page: the browser may keep it and ask again with If-None-Match (a 304 sends no body);
             # "private" keeps it out of shared caches (the page holds this visitor's CSRF token and messages)
             headers["Cache-Control"] = "private, no-cache"
-            response.add_etag()
+            response.set_etag(_page_etag(app, response.get_data()))
             response.make_conditional(request)
         return response
 
@@ -298,3 +299,15 @@ def register_commands(app: Flask) -> None:
     from .cli import register
 
     register(app)
+
+
+def _page_etag(app: Flask, body: bytes) -> str:
+    """A public page's ETag: its content without this request's CSRF token, which is signed with the time
+    and so differs from one second to the next although the page does not (the token the browser keeps
+    with its copy stays valid for WTF_CSRF_TIME_LIMIT)."""
+    from flask import g
+
+    token = g.get(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
+    if isinstance(token, str) and token:
+        body = body.replace(token.encode(), b"")
+    return hashlib.sha1(body, usedforsecurity=False).hexdigest()

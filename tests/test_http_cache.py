@@ -30,6 +30,17 @@ def test_public_pages_revalidate_with_an_etag(client):
     assert second.status_code == 304 and second.data == b""
 
 
+def test_a_page_keeps_its_etag_while_its_csrf_token_ticks(client):
+    """The CSRF token on a public page is signed with the time; the page's ETag does not change with it."""
+    import time
+
+    first = client.get("/opportunities/")
+    time.sleep(1.05)  # the next token is signed a second later
+    later = client.get("/opportunities/")
+    assert later.headers["ETag"] == first.headers["ETag"]
+    assert client.get("/opportunities/", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+
+
 def test_nothing_personal_is_cached(login, users):
     client = login(users["participant"])
     for url in ("/me/", "/opportunities/"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 
@@ -285,3 +286,40 @@ def test_field_balance_is_two_aggregates_not_every_profile(app):
         assert {f: (b.demand, b.supply, b.status) for f, b in ours.fields.items() if b.demand or b.supply} == \
             {f: (b.demand, b.supply, b.status) for f, b in expected.fields.items() if b.demand or b.supply}
     assert result.oversupplied()  # the demo's crowded field
+
+
+def test_a_participants_scores_are_kept_until_the_profile_or_the_model_changes(app, users):
+    """Scoring a participant once per page is the costliest step of a participant's pages: the process keeps
+    the scores, keyed by the model version and the participant's record, so a changed profile is scored anew
+    at once and an unchanged one is not scored again."""
+    from unittest import mock
+
+    from mimi_match.matching.model import MatchModel
+
+    field = create_field("cleaning", "Cleaning")
+    org = create_organisation("Clean AS")
+    create_position(org, field, title="Office cleaner", required_skill=FLOORS)
+    create_position(org, field, title="Dishwasher", required_skill="wash the dishes")
+    profile = create_user(display_name="Amal").profile
+    profile.consent_matching = True
+    dishes = "wash the dishes"
+    profile.skills.append(ParticipantSkill(label=dishes, concept_uri=vocabulary().resolve(dishes)))
+    profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.B1))
+    db.session.commit()
+    matching.rebuild()
+    real = MatchModel.record_scores
+    with mock.patch.object(MatchModel, "record_scores", autospec=True, side_effect=real) as scored:
+        first = matching.record_scores(profile.id)
+        again = matching.record_scores(profile.id)
+        assert scored.call_count == 1 and again is first
+        profile.skills.append(ParticipantSkill(label=FLOORS, concept_uri=vocabulary().resolve(FLOORS)))
+        db.session.commit()
+        changed = matching.record_scores(profile.id)
+        assert scored.call_count == 2
+    model = matching.served_model()
+    record = matching._record(profile.id)
+    assert np.array_equal(changed.full, model.score_record(record))
+    assert not np.array_equal(changed.full, first.full)
+    by_score = sorted(model.position_ids.tolist(), key=lambda q: (-changed.full[model.position_row[q]], -q))
+    unknown = int(model.position_ids.max()) + 1  # a position the model has not seen yet comes last
+    assert changed.ranked([unknown, *model.position_ids.tolist()]) == [*by_score, unknown]

@@ -139,3 +139,39 @@ def test_the_review_queue_is_paged(app, users, login):
     assert last.count('name="match"') == waiting - 25 * (last_page - 1)
     beyond = client.get("/coach/review?page=999").get_data(as_text=True)
     assert beyond.count('name="match"') == waiting - 25 * (last_page - 1)  # a page beyond the last shows the last
+
+
+@pytest.mark.parametrize("url", ["/me/", "/coach/review"])
+def test_pages_read_the_balance_the_worker_counted(app, users, login, url):
+    """The pages that show the field balance read the counts the matching worker keeps; no request counts the
+    installation's wishes. A new wish reaches the counts when the worker has handled the change."""
+    from mimi_match.models import MatchingState
+    from mimi_match.models.matching import STATE_ID
+    from mimi_match.services import field_balance
+
+    place = Installation(users)
+    place.grow(participants=30, positions=12)
+    role = "participant" if url == "/me/" else "coach"
+    client = login(users[role])
+    client.get(url)
+    statements = []
+    record = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert not [s for s in statements if "desired_fields" in s and "count(" in s.lower()], \
+        "a page counted every wish of the installation"
+    stored = db.session.scalar(select(MatchingState.field_balance).where(MatchingState.id == STATE_ID))
+    assert stored == field_balance.count()
+    before = matching.balance().fields[place.fields[2].id].demand
+    me = users["participant"].profile
+    db.session.add(DesiredField(profile_id=me.id, field_id=place.fields[2].id, rank=2))
+    db.session.commit()
+    client.get(url)  # the worker handles the change after this request, as it would a moment later
+    db.session.expire_all()
+    counted = db.session.scalar(select(MatchingState.field_balance).where(MatchingState.id == STATE_ID))
+    assert counted == field_balance.count()
+    after = field_balance.balance_of(counted, matching.config()).fields[place.fields[2].id].demand
+    assert after == before + matching.config().rank_demand[1]

@@ -571,19 +571,23 @@ class MatchModel:
     def score_record(self, record: ParticipantRecord) -> np.ndarray:
         """One participant's full score against every position of the model (the participant need not be
         in it; excluded or too weak pairs are -inf), in the order of ``position_ids``."""
-        if not len(self.positions):
-            return np.zeros(0, dtype=np.float32)
-        x, pc, pw = self._record_rows([record])
-        return self._finish(self._pair_scores(x, pc, self._wished_fields([record]), pw)[0])
+        return self.record_scores(record)[0]
 
     def skill_scores_record(self, record: ParticipantRecord) -> np.ndarray:
         """The skills component (0..1) of one participant against every position of the model."""
+        return self.record_scores(record)[1]
+
+    def record_scores(self, record: ParticipantRecord) -> tuple[np.ndarray, np.ndarray]:
+        """``score_record`` and ``skill_scores_record`` of one participant from one embedding of the record."""
+        if not len(self.positions):
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32)
         x, pc, pw = self._record_rows([record])
+        full = self._finish(self._pair_scores(x, pc, self._wished_fields([record]), pw)[0])
         cfg, lay = self.config, self.builder.layout
         text = x[0, lay.skills_text] @ self.Y[:, lay.skills_text].T / max(cfg.weights.skills, 1e-9)
         coverage = (pc @ self.Qc.T).toarray().ravel() * cfg.concept_share
         similarity = (pw @ self.Qw.T).toarray().ravel() * cfg.word_share
-        return (text + coverage + similarity).astype(np.float32)
+        return full, (text + coverage + similarity).astype(np.float32)
 
     def skill_scores(self, participant_id: int) -> np.ndarray:
         """The skills component (0..1) of a participant of the model against every position."""

@@ -36,6 +36,8 @@ class MatchingState(db.Model):
     last_fit_seconds: Mapped[float | None]
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     last_error_at: Mapped[datetime | None]
+    # wishes and openings per region and field, counted by the writer (services.field_balance)
+    field_balance: Mapped[dict | None] = mapped_column(sa.JSON)
 
 
 class ModelSnapshot(db.Model):

@@ -3,22 +3,25 @@ time with it, show the field balance, and ask the matching worker for work. Ever
 or writes suggestions lives in ``matching_worker`` and runs in the worker process."""
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
-from datetime import date
+from collections import OrderedDict
+from dataclasses import dataclass
 
+import numpy as np
 from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
 from ..matching.config import MatchingConfig
 from ..matching.model import MatchModel
-from ..matching.oversupply import Balance, classify
+from ..matching.oversupply import Balance
 from ..matching.records import ParticipantRecord
-from ..models import MatchingState, ModelSnapshot, ParticipantProfile, Position, PositionStatus, Role, User
+from ..models import MatchingState, ModelSnapshot, ParticipantProfile, Role, User
 from ..models.base import utcnow
 from ..models.matching import STATE_ID
-from . import audit, snapshots
+from . import audit, field_balance, snapshots
 from .errors import PermissionDenied
 from .matching_records import participant_records
 from .matching_worker import LeaseHeld, state, worker_for
@@ -41,22 +44,28 @@ def current_version() -> str | None:
 def served_model() -> MatchModel | None:
     """The current snapshot (positions and fitted spaces, no participant), loaded once per process and
     again when the worker stored a newer one: every process and machine follows the same version."""
+    served = _served()
+    return served[1] if served is not None else None
+
+
+def _served() -> tuple[str, MatchModel] | None:
+    """The served snapshot's version and model."""
     version = current_version()
     cached = current_app.extensions.get(SERVED)
     if cached is not None and cached[0] == version:
-        return cached[1]
+        return cached
     if version is None:
         return None
     with _load_lock:
         cached = current_app.extensions.get(SERVED)
         if cached is not None and cached[0] == version:
-            return cached[1]
+            return cached
         data = db.session.scalar(select(ModelSnapshot.data).where(ModelSnapshot.version == version))
         if data is None:  # replaced a moment ago: the next request reads the newer one
-            return cached[1] if cached is not None else None
+            return cached
         model = snapshots.load(data, current_app.config["SECRET_KEY"])
         current_app.extensions[SERVED] = (version, model)
-        return model
+        return version, model
 
 
 def _record(profile_id: int) -> ParticipantRecord | None:
@@ -64,14 +73,79 @@ def _record(profile_id: int) -> ParticipantRecord | None:
     return record if record is not None and record.consent_matching else None
 
 
-def fit_scores(profile_id: int) -> dict[int, float]:
-    """Every open position's score for one participant ("fits me best"); empty without a model or consent."""
-    model = served_model()
-    record = _record(profile_id) if model is not None else None
+@dataclass(frozen=True)
+class RecordScores:
+    """One participant's scores against every position of the served model, in ``position_ids`` order."""
+
+    position_ids: np.ndarray
+    full: np.ndarray  # the ranking score (-inf where excluded or too weak)
+    skills: np.ndarray  # the skills component, 0..1
+    fields: np.ndarray  # each position's occupational field
+
+    def ranked(self, ids) -> list[int]:
+        """``ids`` best score first (positions the model does not know last), ties newest (highest id) first."""
+        wanted = np.asarray(list(ids), dtype=np.int64)
+        if not len(wanted):
+            return []
+        at = np.searchsorted(self.position_ids, wanted)
+        found = at < len(self.position_ids)
+        found[found] = self.position_ids[at[found]] == wanted[found]
+        score = np.full(len(wanted), -np.inf)
+        score[found] = self.full[at[found]]
+        return [int(i) for i in wanted[np.lexsort((-wanted, -score))]]
+
+
+class _ScoreCache:
+    """The scores of the last participants scored in this process, keyed by the served model's version and the
+    participant's record itself: any change to what matching reads of a profile is a new key, so an entry is
+    never stale, and nothing has to be told to forget one. Scores are derived data of one person, served only
+    to requests about that person; a process that never saw the record scores it again."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[tuple, RecordScores] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> RecordScores | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, value: RecordScores) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+SCORE_CACHE = "mimi_record_scores"
+SCORE_CACHE_SIZE = 256  # at 10,000 positions about 120 KB per participant
+
+
+def _record_key(record: ParticipantRecord) -> bytes:
+    return hashlib.blake2b(repr(record).encode(), digest_size=20).digest()
+
+
+def record_scores(profile_id: int) -> RecordScores | None:
+    """One participant's scores with the served model; None without a model, positions or consent."""
+    served = _served()
+    if served is None or not len(served[1].positions):
+        return None
+    version, model = served
+    record = _record(profile_id)
     if record is None:
-        return {}
-    scores = model.score_record(record)
-    return {int(q): float(s) for q, s in zip(model.position_ids, scores, strict=True)}
+        return None
+    cache = current_app.extensions.setdefault(SCORE_CACHE, _ScoreCache(SCORE_CACHE_SIZE))
+    key = (version, _record_key(record))
+    found = cache.get(key)
+    if found is None:
+        full, skills = model.record_scores(record)
+        found = RecordScores(model.position_ids, full, skills, model.position_fields())
+        cache.put(key, found)
+    return found
 
 
 # --- asking the worker ----------------------------------------------------------------------------------
@@ -103,52 +177,30 @@ def worker_running() -> bool:
     return bool(row.lease_holder and row.lease_until and row.lease_until > utcnow())
 
 
-__all__ = ["LeaseHeld", "balance", "field_overview", "fit_scores", "oversupply_advice", "rebuild",
-           "request_rebuild", "served_model", "worker_running"]
+__all__ = ["LeaseHeld", "RecordScores", "balance", "field_overview", "oversupply_advice", "rebuild",
+           "record_scores", "request_rebuild", "served_model", "worker_running"]
 
 
 # --- oversupply ---------------------------------------------------------------------------------------
 
 def balance(region: str | None = None) -> Balance:
-    """Seekers per opening per field, from the database (every participant who states wishes counts);
-    computed once per request."""
+    """Seekers per opening per field (every participant who states wishes counts), from the counts the matching
+    worker keeps current; computed once per request."""
     from flask import g, has_app_context
 
     cache = g.setdefault("_field_balance", {}) if has_app_context() else {}
     if region not in cache:
-        cache[region] = _compute_balance(region)
+        counts = db.session.scalar(select(MatchingState.field_balance).where(MatchingState.id == STATE_ID))
+        if not field_balance.usable(counts):  # the worker has not counted yet (a new installation)
+            counts = field_balance.count()
+        cache[region] = field_balance.balance_of(counts, config(), region)
     return cache[region]
 
 
 def _compute_balance(region: str | None) -> Balance:
-    """Two aggregates in the database: wishes per field and rank (the rank among the participant's own wishes,
-    as the model counts it), openings per field; nothing is loaded per participant or position."""
-    from sqlalchemy import case, func
-
-    from ..models import DesiredField
-
-    cfg = config()
-    ranks = len(cfg.rank_demand)
-    order = func.row_number().over(partition_by=DesiredField.profile_id, order_by=DesiredField.rank).label("nth")
-    wishes = (select(DesiredField.field_id, order)
-              .join(ParticipantProfile, ParticipantProfile.id == DesiredField.profile_id)
-              .join(User, User.id == ParticipantProfile.user_id).where(User.active.is_(True)))
-    if region is not None:
-        wishes = wishes.where(func.coalesce(ParticipantProfile.region, "") == region)
-    wishes = wishes.subquery()
-    demand: dict[int, float] = {}
-    for field_id, nth, count in db.session.execute(
-            select(wishes.c.field_id, wishes.c.nth, func.count()).where(wishes.c.nth <= ranks)
-            .group_by(wishes.c.field_id, wishes.c.nth)):
-        demand[field_id] = demand.get(field_id, 0.0) + cfg.rank_demand[nth - 1] * count
-    openings = func.sum(case((Position.openings > 0, Position.openings), else_=0))
-    supply_query = (select(Position.field_id, openings).where(Position.status == PositionStatus.OPEN,
-                                                              Position.listed_until >= date.today())
-                    .group_by(Position.field_id))
-    if region is not None:
-        supply_query = supply_query.where((Position.region == region) | Position.remote.is_(True))
-    supply = {field_id: int(total or 0) for field_id, total in db.session.execute(supply_query)}
-    return classify(demand, supply, cfg, region)
+    """The balance counted now in the database (two grouped queries; nothing is loaded per participant or
+    position)."""
+    return field_balance.balance_of(field_balance.count(), config(), region)
 
 
 def desired_first_field(profile: ParticipantProfile) -> int | None:
@@ -178,12 +230,10 @@ def oversupply_advice(profile: ParticipantProfile, n: int = 3):
     entry = result.fields.get(first)
     if entry is None or entry.status != OVERSUPPLIED:
         return None
-    model = served_model()
-    record = _record(profile.id) if model is not None and len(model.positions) else None
+    scores = record_scores(profile.id)
     own_wishes = [d.field_id for d in profile.desired_fields]
-    if record is not None:
-        ranked = alternative_fields(model.skill_scores_record(record), model.position_fields(), result,
-                                    exclude=[first], n=n)
+    if scores is not None:
+        ranked = alternative_fields(scores.skills, scores.fields, result, exclude=[first], n=n)
     else:  # no model yet, or no consent to matching: fields with the most openings per seeker
         ranked = [(f.field_id, 0.0) for f in sorted(result.fields.values(), key=lambda f: f.ratio)
                   if f.status != OVERSUPPLIED and f.supply > 0 and f.field_id != first][:n]

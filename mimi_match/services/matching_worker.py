@@ -54,7 +54,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..models.matching import STATE_ID
 from ..vocabulary import vocabulary
-from . import snapshots
+from . import field_balance, snapshots
 from .matching_records import CHUNK, participant_records, position_records
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,7 @@ class MatchingWorker:
         self._heartbeat: threading.Thread | None = None
         self._stop = threading.Event()
         self._wake_for = None
+        self.balance_stale = True  # the counts of the field balance are to be (re)counted
 
     # --- settings ------------------------------------------------------------------------------------
     @property
@@ -309,6 +310,20 @@ class MatchingWorker:
         self.run_once()
 
     def _step(self) -> None:
+        self._step_matching()
+        if self.balance_stale:
+            self._count_balance()
+
+    def _count_balance(self) -> None:
+        """Count the field balance's wishes and openings again and keep them where every page reads them."""
+        counts = field_balance.count()
+        self._fence()
+        table = MatchingState.__table__
+        db.session.execute(update(table).where(table.c.id == STATE_ID).values(field_balance=counts))
+        db.session.commit()
+        self.balance_stale = False
+
+    def _step_matching(self) -> None:
         current = state()
         if self.model is None and current.current_version is None and not self._anything_to_match():
             self._nothing_to_match(current)  # a new installation: the cheap path, no model to fit
@@ -405,6 +420,7 @@ class MatchingWorker:
             self._done(rows)
 
     def _apply(self, rows) -> None:
+        self.balance_stale = True
         p_ids = {r.record_id for r in rows if r.kind in ("participant", "erased")}
         q_ids = {r.record_id for r in rows if r.kind == "position"}
         pairs = [(r.record_id, r.other_id) for r in rows if r.kind == "pair"]
@@ -479,12 +495,15 @@ class MatchingWorker:
             if not self.acquire():
                 raise LeaseHeld(state().lease_holder or "")
             try:
-                return self._rebuild(reason, progress)
+                result = self._rebuild(reason, progress)
+                self._count_balance()
+                return result
             except Exception as error:
                 self._remember_error(error)
                 raise
 
     def _rebuild(self, reason: str, progress: Progress | None = None) -> dict:
+        self.balance_stale = True
         started = time.monotonic()
         say = _Reporter(self, progress)
         row = state()
@@ -555,6 +574,7 @@ class MatchingWorker:
             current.rebuild_requested_at = current.refit_due_at = None
         db.session.commit()
         if rows:
+            self.balance_stale = True
             self._done(rows)
 
     @staticmethod

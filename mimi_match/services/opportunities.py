@@ -183,8 +183,8 @@ def _page_by_relevance(matches, conditions: list, page: int, per_page: int,
 def _browse_by_fit(conditions: list, viewer: User, page: int, per_page: int) -> BrowsePage:
     """Sorted by the matching model's score for this participant ("fits me best")."""
     ids = list(db.session.scalars(select(Position.id).where(*conditions)))
-    scores = matching.fit_scores(viewer.profile.id)
-    ids.sort(key=lambda pid: (-scores.get(pid, float("-inf")), -pid))
+    scores = matching.record_scores(viewer.profile.id)
+    ids = scores.ranked(ids) if scores is not None else sorted(ids, reverse=True)
     pages = max(1, math.ceil(len(ids) / per_page))
     page = min(max(1, page), pages)
     chosen = ids[(page - 1) * per_page: page * per_page]
