@@ -175,3 +175,30 @@ def test_pages_read_the_balance_the_worker_counted(app, users, login, url):
     assert counted == field_balance.count()
     after = field_balance.balance_of(counted, matching.config()).fields[place.fields[2].id].demand
     assert after == before + matching.config().rank_demand[1]
+
+
+def test_the_review_queue_filters_and_sorts_in_sql(app, users):
+    """The coach narrows the queue by a participant's name or a field, and orders it by score, newest or name:
+    each filter counts and pages only what it keeps."""
+    from mimi_match.services import journey
+
+    place = Installation(users)
+    place.grow(participants=12, positions=6)
+    coach = users["coach"]
+    everything = journey.review_queue(coach, per_page=1000)
+    assert everything.total == len(everything.matches) > 0
+    named = journey.review_queue(coach, participant="person 1", per_page=1000)  # Person 1, 10, 11
+    assert named.matches and named.total == len(named.matches)
+    assert all("person 1" in m.profile.user.display_name.lower() for m in named.matches)
+    assert named.total == sum("person 1" in m.profile.user.display_name.lower() for m in everything.matches)
+    field = place.fields[1].id
+    in_field = journey.review_queue(coach, field_id=field, per_page=1000)
+    assert in_field.matches and all(m.position.field_id == field for m in in_field.matches)
+    assert in_field.total == sum(m.position.field_id == field for m in everything.matches)
+    by_name = journey.review_queue(coach, sort="participant", per_page=1000)
+    names = [m.profile.user.display_name for m in by_name.matches]
+    assert names == sorted(names) and by_name.total == everything.total
+    scores = [m.score for m in everything.matches]
+    assert scores == sorted(scores, reverse=True)
+    both = journey.review_queue(coach, participant="person 1", field_id=field, per_page=1000)
+    assert both.total == sum(m.position.field_id == field for m in named.matches)

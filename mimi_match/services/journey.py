@@ -85,13 +85,15 @@ def review_queue(actor: User, participant: str = "", field_id: int | None = None
     the count are SQL (a caseload's queue can hold thousands)."""
     if actor.role != Role.COACH:
         raise PermissionDenied()
+    # only the joins a filter or the order needs: the count runs over the whole caseload's queue
     stmt = (select(Match).join(ParticipantProfile, ParticipantProfile.id == Match.profile_id)
-            .join(User, User.id == ParticipantProfile.user_id).join(Position, Position.id == Match.position_id)
             .where(Match.status == MatchStatus.SUGGESTED, ParticipantProfile.coach_id == actor.id))
+    if participant.strip() or sort == "participant":
+        stmt = stmt.join(User, User.id == ParticipantProfile.user_id)
     if participant.strip():
         stmt = stmt.where(db.func.lower(User.display_name).contains(participant.strip().lower(), autoescape=True))
     if field_id:
-        stmt = stmt.where(Position.field_id == field_id)
+        stmt = stmt.join(Position, Position.id == Match.position_id).where(Position.field_id == field_id)
     total = db.session.scalar(stmt.with_only_columns(db.func.count(Match.id)).order_by(None)) or 0
     last = max(1, -(-total // per_page))
     page = min(max(1, page), last)
