@@ -323,3 +323,34 @@ def test_a_participants_scores_are_kept_until_the_profile_or_the_model_changes(a
     by_score = sorted(model.position_ids.tolist(), key=lambda q: (-changed.full[model.position_row[q]], -q))
     unknown = int(model.position_ids.max()) + 1  # a position the model has not seen yet comes last
     assert changed.ranked([unknown, *model.position_ids.tolist()]) == [*by_score, unknown]
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_the_record_of_a_loaded_profile_is_the_record_matching_reads(app, active):
+    """A page that has the profile loaded builds its matching record without a query; it is exactly the record
+    the set-based reader gives (skills confirmed or not, languages, wishes in rank order, past work, consent)."""
+    from mimi_match.models import Education, SkillConfirmation, WorkExperience
+    from mimi_match.services.matching_records import participant_records, record_of
+    from mimi_match.services.profiles import load_profile
+
+    fields = [create_field(f"f{i}", f"Field {i}") for i in range(3)]
+    profile = create_user(display_name="Rania").profile
+    profile.consent_matching, profile.region, profile.remote_ok = True, "Oslo", True
+    profile.hours_per_week, profile.available_from, profile.wish_text = 30, date(2027, 1, 4), "kitchen work"
+    profile.user.active = active
+    profile.skills.append(ParticipantSkill(label="wash the dishes", concept_uri=vocabulary().resolve("wash the dishes"),
+                                           confirmation=SkillConfirmation.COMPETENCE_CHECK))
+    profile.skills.append(ParticipantSkill(label="baking bread my own way", concept_uri=None))
+    profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.A2))
+    profile.languages.append(ParticipantLanguage(language="ar", level=CEFRLevel.C2))
+    profile.desired_fields.append(DesiredField(field_id=fields[2].id, rank=2))
+    profile.desired_fields.append(DesiredField(field_id=fields[0].id, rank=1))
+    profile.experiences.append(WorkExperience(title="Cook", months=36, description="Bakery in Homs"))
+    profile.experiences.append(WorkExperience(title="Dishwasher", months=6, description=""))
+    profile.educations.append(Education(title="Vocational school, food"))
+    db.session.commit()
+    db.session.expire_all()
+    expected = participant_records([profile.id])[profile.id]
+    db.session.expire_all()
+    assert record_of(load_profile(profile.id)) == expected
+    assert expected.desired_fields == [fields[0].id, fields[2].id] and expected.consent_matching is active

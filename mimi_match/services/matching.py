@@ -23,7 +23,7 @@ from ..models.base import utcnow
 from ..models.matching import STATE_ID
 from . import audit, field_balance, snapshots
 from .errors import PermissionDenied
-from .matching_records import participant_records
+from .matching_records import participant_records, record_of
 from .matching_worker import LeaseHeld, state, worker_for
 
 log = logging.getLogger(__name__)
@@ -129,13 +129,18 @@ def _record_key(record: ParticipantRecord) -> bytes:
     return hashlib.blake2b(repr(record).encode(), digest_size=20).digest()
 
 
-def record_scores(profile_id: int) -> RecordScores | None:
-    """One participant's scores with the served model; None without a model, positions or consent."""
+def record_scores(profile_id: int, loaded: ParticipantProfile | None = None) -> RecordScores | None:
+    """One participant's scores with the served model; None without a model, positions or consent. ``loaded``:
+    the profile with its parts, when the page has it (its record is then read without a query)."""
     served = _served()
     if served is None or not len(served[1].positions):
         return None
     version, model = served
-    record = _record(profile_id)
+    if loaded is not None and loaded.id == profile_id:
+        record = record_of(loaded)
+        record = record if record.consent_matching else None
+    else:
+        record = _record(profile_id)
     if record is None:
         return None
     cache = current_app.extensions.setdefault(SCORE_CACHE, _ScoreCache(SCORE_CACHE_SIZE))
@@ -230,7 +235,7 @@ def oversupply_advice(profile: ParticipantProfile, n: int = 3):
     entry = result.fields.get(first)
     if entry is None or entry.status != OVERSUPPLIED:
         return None
-    scores = record_scores(profile.id)
+    scores = record_scores(profile.id, profile)
     own_wishes = [d.field_id for d in profile.desired_fields]
     if scores is not None:
         ranked = alternative_fields(scores.skills, scores.fields, result, exclude=[first], n=n)

@@ -96,6 +96,21 @@ def participant_records(ids: Iterable[int] | None = None) -> dict[int, Participa
     return records
 
 
+def record_of(profile: ParticipantProfile) -> ParticipantRecord:
+    """What ``participant_records([profile.id])`` gives, from a profile whose parts and user are loaded already
+    (a page that shows the profile): no query."""
+    return ParticipantRecord(
+        id=profile.id, region=profile.region or "", remote_ok=bool(profile.remote_ok),
+        available_from=profile.available_from, hours_per_week=profile.hours_per_week,
+        desired_kinds=profile.desired_kinds.value if profile.desired_kinds is not None else "both",
+        wish_text=profile.wish_text or "", consent_matching=bool(profile.consent_matching and profile.user.active),
+        skills=[Skill(s.label, s.concept_uri, s.confirmation != SkillConfirmation.SELF_STATED) for s in profile.skills],
+        languages={lang.language: lang.level.value for lang in profile.languages},
+        desired_fields=[d.field_id for d in profile.desired_fields],
+        experience=" ".join([*(f"{e.title} {e.description}" for e in profile.experiences),
+                             *(e.title for e in profile.educations)]))
+
+
 def position_records(ids: Iterable[int] | None = None, today: date | None = None) -> dict[int, PositionRecord]:
     """Every position open now, or exactly the positions ``ids`` (``is_open`` False for those not open)."""
     today = today or date.today()
