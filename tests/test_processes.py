@@ -29,8 +29,10 @@ from mimi_match.extensions import db
 from mimi_match.jobs import jobs_of
 from mimi_match.models import (
     CEFRLevel,
+    DesiredField,
     Match,
     MatchingChange,
+    MatchingState,
     MatchStatus,
     ParticipantLanguage,
     ParticipantSkill,
@@ -259,3 +261,38 @@ def test_two_web_servers_and_the_worker_agree(installation):
     assert _suggested(profile_id=bo.profile.id) == []
     errors = [log.name for log in site.tmp.glob("*.log") if "Traceback" in log.read_text(errors="replace")]
     assert errors == [], "a process logged an error"
+
+
+def test_the_field_balance_the_worker_counts_is_what_every_web_server_shows(installation):
+    """The matching worker is the one writer of the field balance's counts; a wish saved anywhere reaches the
+    counts once the worker has handled it, and both web servers show the same, new figure."""
+    site = installation
+    hr = factories.create_user(Role.HR)
+    coach = factories.create_user(Role.COACH)
+    kitchen = factories.create_field("kitchen", "Kitchen work")
+    factories.create_position(hr.organisation, kitchen, title="Dishwasher", required_skill=FLOORS)
+    people = [_participant(f"Seeker {i}") for i in range(5)]
+    for person in people[:3]:
+        person.profile.desired_fields.append(DesiredField(field_id=kitchen.id, rank=1))
+    db.session.commit()
+    site.start_worker()
+    web_a, web_b = site.web(), site.web()
+    site.idle()
+
+    def wishes_shown(web: str) -> str:
+        page = Browser(web).login(coach.email).get("/coach/fields")
+        found = re.search(r"Kitchen work</td>\s*<td class=\"text-end\">([\d.,]+)</td>", page)
+        return found.group(1) if found else ""
+
+    assert wishes_shown(web_a) == wishes_shown(web_b) == "3"
+    for person in people[3:]:  # two more wishes, saved by another process than the worker
+        person.profile.desired_fields.append(DesiredField(field_id=kitchen.id, rank=1))
+    db.session.commit()
+    site.idle()
+    assert wishes_shown(web_a) == wishes_shown(web_b) == "5"
+    db.session.expire_all()
+    from mimi_match.services import field_balance
+
+    stored = db.session.scalar(select(MatchingState.field_balance))
+    assert stored == field_balance.count()
+    db.session.commit()

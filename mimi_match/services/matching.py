@@ -136,12 +136,8 @@ def record_scores(profile_id: int, loaded: ParticipantProfile | None = None) -> 
     if served is None or not len(served[1].positions):
         return None
     version, model = served
-    if loaded is not None and loaded.id == profile_id:
-        record = record_of(loaded)
-        record = record if record.consent_matching else None
-    else:
-        record = _record(profile_id)
-    if record is None:
+    record = record_of(loaded) if loaded is not None and loaded.id == profile_id else _record(profile_id)
+    if record is None or not record.consent_matching:
         return None
     cache = current_app.extensions.setdefault(SCORE_CACHE, _ScoreCache(SCORE_CACHE_SIZE))
     key = (version, _record_key(record))

@@ -420,9 +420,9 @@ class MatchingWorker:
             self._done(rows)
 
     def _apply(self, rows) -> None:
-        self.balance_stale = True
         p_ids = {r.record_id for r in rows if r.kind in ("participant", "erased")}
         q_ids = {r.record_id for r in rows if r.kind == "position"}
+        self.balance_stale = self.balance_stale or bool(p_ids or q_ids)  # a pair's state moves no count
         pairs = [(r.record_id, r.other_id) for r in rows if r.kind == "pair"]
         found_p = participant_records(p_ids) if p_ids else {}
         found_q = position_records(q_ids) if q_ids else {}
