@@ -70,12 +70,14 @@ def fill(url: str, size: str) -> dict:
 
             n_p, n_q = (int(v) for v in size.lower().split("x"))
             matching_scale.fill(n_p, n_q)
+            from mimi_match.models.base import utcnow
             from mimi_match.services.passwords import hash_password
 
             password = "bench-password-2026"
             coaches = max(5, n_p // 500)
             db.session.execute(insert(User), [{"email": f"coach{i}@bench.example", "role": Role.COACH,
-                                               "password_hash": hash_password(password), "display_name": f"Coach {i}"}
+                                               "password_hash": hash_password(password), "display_name": f"Coach {i}",
+                                               "email_verified_at": utcnow()}
                                               for i in range(coaches)])
             coach_ids = list(db.session.scalars(select(User.id).where(User.role == Role.COACH).order_by(User.id)))
             for i, coach_id in enumerate(coach_ids):  # a caseload of every coaches-th participant
@@ -124,7 +126,8 @@ def start_mimi(url: str, redis: str, prefix: str) -> tuple[subprocess.Popen, int
     port = _free_port()
     env = {**os.environ, "MIMI_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "REDIS_URL": redis,
            "JOBS_PREFIX": prefix, "BIND": f"127.0.0.1:{port}", "WEB_WORKERS": "2", "WEB_THREADS": "4",
-           "LOG_LEVEL": "WARNING", "SESSION_COOKIE_SECURE": "0"}
+           "LOG_LEVEL": "WARNING", "SESSION_COOKIE_SECURE": "0",
+           "PUBLIC_URL": f"http://127.0.0.1:{port}"}
     process = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "wsgi:app"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     _wait_up(port)
@@ -289,7 +292,8 @@ def measure(admin: str, base: str, redis: str, size: str, levels: list[int], sec
         installation = fill(url, size)
         print(f"\n== {size}: filled in {time.perf_counter() - started:.0f} s", flush=True)
         env = {**os.environ, "MIMI_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url,
-               "REDIS_URL": redis, "JOBS_PREFIX": name, "FLASK_APP": "wsgi.py", "LOG_LEVEL": "WARNING"}
+               "REDIS_URL": redis, "JOBS_PREFIX": name, "FLASK_APP": "wsgi.py", "LOG_LEVEL": "WARNING",
+               "PUBLIC_URL": "http://127.0.0.1"}
         started = time.perf_counter()
         subprocess.run([str(Path(sys.executable).parent / "flask"), "match", "rebuild"], cwd=ROOT, env=env,
                        check=True, stdout=subprocess.DEVNULL)

@@ -93,12 +93,14 @@ def fill(n_participants: int, n_positions: int, seed: int = 11) -> None:
                                               for i in range(n_orgs)])
     org_ids = list(db.session.scalars(select(Organisation.id)))
     db.session.execute(insert(User), [{"email": f"hr{i}@bench.example", "password_hash": password, "role": Role.HR,
-                                       "display_name": f"HR {i}", "organisation_id": org_ids[i]}
+                                       "display_name": f"HR {i}", "organisation_id": org_ids[i],
+                                       "email_verified_at": now}
                                       for i in range(n_orgs)])
     for start in range(0, n_participants, CHUNK):
         end = min(start + CHUNK, n_participants)
         db.session.execute(insert(User), [{"email": f"p{i}@bench.example", "password_hash": password,
-                                           "role": Role.PARTICIPANT, "display_name": f"Participant {i}"}
+                                           "role": Role.PARTICIPANT, "display_name": f"Participant {i}",
+                                           "email_verified_at": now}
                                           for i in range(start, end)])
     users = dict(db.session.execute(select(User.email, User.id).where(User.role == Role.PARTICIPANT)).all())
     profiles, skills, languages, wishes = [], [], [], []
@@ -204,7 +206,8 @@ def _login(app, client, user_id: int) -> None:
 def measure(url: str, redis_url: str, n_participants: int, n_positions: int, n_events: int) -> None:
     prefix = f"bench-{os.getpid()}-{n_participants}"
     env = {**os.environ, "MIMI_ENV": "production", "SECRET_KEY": SECRET, "DATABASE_URL": url, "JOBS_URL": redis_url,
-           "JOBS_PREFIX": prefix, "FLASK_APP": "wsgi.py", "LOG_LEVEL": "WARNING", "REFIT_DELAY_SECONDS": "3600"}
+           "JOBS_PREFIX": prefix, "FLASK_APP": "wsgi.py", "LOG_LEVEL": "WARNING", "REFIT_DELAY_SECONDS": "3600",
+           "PUBLIC_URL": "http://127.0.0.1"}
     os.environ["LOG_LEVEL"] = "WARNING"  # this process too: the numbers, not the audit lines
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET, "TESTING": False, "JOBS_URL": redis_url,
                       "JOBS_PREFIX": prefix, "WTF_CSRF_ENABLED": False, "SESSION_COOKIE_SECURE": False,

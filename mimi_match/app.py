@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
+import time
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, flash, redirect, render_template, request
+from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
 from . import __version__, labels
@@ -33,6 +37,8 @@ def resource_dir(name: str) -> Path:
     return installed if installed.is_dir() else ROOT / name
 
 # Everything comes from this site; no inline script or style anywhere (data: for Bootstrap's SVG icons).
+# pages reached from a link with a secret token in its path: never kept by a browser or proxy
+PRIVATE_LINK_PAGES = {"auth.reset_password", "auth.accept_invitation", "auth.verify_email"}
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
     "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"))
@@ -54,6 +60,31 @@ class BoundedIntConverter(IntegerConverter):
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(url_map, *args, **kwargs)
+
+
+# C0 control characters other than tab and line breaks, and DEL: no form field or search means them, and
+# PostgreSQL cannot store a NUL in text. Refused for every route, before any view reads the request.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+
+
+class ControlCharacters(BadRequest):
+    """A 400 whose description is shown to the person (it says what to change)."""
+
+
+def _has_control(text: str) -> bool:
+    return len(text.translate(_CONTROL)) != len(text)
+
+
+def refuse_control_characters():
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in ("application/x-www-form-urlencoded",
+                                                                           "multipart/form-data"):
+        for key, value in request.form.items(multi=True):
+            values += (key, value)
+    if any(_has_control(value) for value in values):
+        raise ControlCharacters(_("The text contains invisible control characters (such as a NUL byte) that cannot be "
+                           "stored. Please remove them and try again."))
+    return None
 
 
 def create_app(config: Mapping[str, Any] | str | None = None) -> Flask:
@@ -98,6 +129,16 @@ def _preload_vocabulary() -> None:
 def _check_config(app: Flask) -> None:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY must be set in the environment outside development")
+    if app.config.get("ENV_NAME") == "production":
+        public = urlsplit(app.config.get("PUBLIC_URL") or "")
+        if public.scheme not in ("http", "https") or not public.hostname:
+            raise RuntimeError("PUBLIC_URL must be set in production (e.g. https://match.example.org): "
+                               "links in e-mails use it, and only its host name is served")
+        if app.config.get("TRUSTED_HOSTS") is None:  # a request for another Host is answered 400
+            extra = [h.strip() for h in os.environ.get("TRUSTED_HOSTS", "").split(",") if h.strip()]
+            app.config["TRUSTED_HOSTS"] = [public.hostname, *extra]
+        if not app.config.get("SESSION_COOKIE_SECURE"):  # plain HTTP (a benchmark): browsers refuse __Host-
+            app.config["SESSION_COOKIE_NAME"] = app.config["SESSION_COOKIE_NAME"].removeprefix("__Host-")
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgres://"):
         uri = "postgresql+psycopg://" + uri.removeprefix("postgres://")
@@ -130,6 +171,7 @@ def register_extensions(app: Flask) -> None:
     def load_user(token: str):
         return load_session_user(token)
 
+    app.before_request(refuse_control_characters)
     app.before_request(enforce_access)
 
 
@@ -175,7 +217,6 @@ def register_errorhandlers(app: Flask) -> None:
             return render_error(409)
         flash(_("Someone else changed this at the same moment, so your change was not saved. "
                 "Here is the current state; please try again."), "warning")
-        from urllib.parse import urlsplit
 
         from .blueprints.helpers import safe_next
 
@@ -184,11 +225,25 @@ def register_errorhandlers(app: Flask) -> None:
         target = safe_next(referrer.path if same_site and referrer.path else request.path) or "/"
         return redirect(target, code=303)
 
+    from flask_limiter import RateLimitExceeded
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(error: RateLimitExceeded):
+        """Throttled: say so, and when to try again (the moving window's oldest counted attempt expires)."""
+        body, code = render_error(429)
+        current = limiter.current_limit
+        wait = int(current.reset_at - time.time()) + 1 if current is not None else 60
+        return body, code, {"Retry-After": str(max(1, wait))}
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
+        if request_ctx.url_adapter is None:  # a Host that is not ours: no page (its links would name that host)
+            return _("This address is not served here."), 400, {"Content-Type": "text/plain; charset=utf-8"}
         if code not in ERROR_TEXTS:
             return error
+        if isinstance(error, ControlCharacters):
+            return render_error(code, error.description)
         return render_error(code)
 
     @app.errorhandler(Exception)
@@ -256,7 +311,7 @@ def register_template_context(app: Flask) -> None:
         from flask_login import current_user
 
         # Anything a logged-in person is shown may hold personal data: keep it out of every cache.
-        if current_user.is_authenticated:
+        if current_user.is_authenticated or request.endpoint in PRIVATE_LINK_PAGES:
             headers["Cache-Control"] = "no-store"
         elif (request.method == "GET" and response.status_code == 200 and response.mimetype == "text/html"
               and not response.direct_passthrough and not response.is_streamed):

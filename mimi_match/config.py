@@ -73,8 +73,18 @@ class Config:
     # failed logins: per account and per address; shared across workers through Redis when REDIS_URL is set
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_KEY_PREFIX = "mimi"
+    # Redis unreachable: count in each process meanwhile (Flask-Limiter logs a warning) rather than refuse logins
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_LIMIT_ACCOUNT = os.environ.get("LOGIN_LIMIT_ACCOUNT", "5 per minute")
     LOGIN_LIMIT_ADDRESS = os.environ.get("LOGIN_LIMIT_ADDRESS", "20 per minute")
+    # links by e-mail: a password reset works for an hour, a confirmation and an invitation for a week
+    PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
+    EMAIL_VERIFY_DAYS = _env_int("EMAIL_VERIFY_DAYS", 7)
+    INVITATION_DAYS = _env_int("INVITATION_DAYS", 7)
+    # asking for reset links and confirmation mails, and registering: per address asked for and per client
+    ACCOUNT_MAIL_LIMIT = os.environ.get("ACCOUNT_MAIL_LIMIT", "3 per hour")
+    REGISTER_LIMIT_ADDRESS = os.environ.get("REGISTER_LIMIT_ADDRESS", "5 per hour")
 
     # retention: a participant away this long gets a reminder, and is erased this long after it
     RETENTION_DAYS = _env_int("RETENTION_DAYS", 730)
@@ -134,6 +144,9 @@ class ProductionConfig(Config):
     """Production: SECRET_KEY and DATABASE_URL must come from the environment."""
 
     ENV_NAME = "production"
+    # served over HTTPS only: the __Host- prefix makes browsers refuse the cookie from anything else (no
+    # Domain, Path=/, Secure), so a sibling sub-domain cannot plant or read a session
+    SESSION_COOKIE_NAME = "__Host-mimi_session"
 
 
 CONFIGS = {

@@ -45,6 +45,7 @@ def create_user(role: Role | str = Role.PARTICIPANT, *, email: str | None = None
         role=role,
         display_name=kw.pop("display_name", f"{role.value.title()} {n}"),
         organisation=organisation,
+        email_verified_at=kw.pop("email_verified_at", utcnow()),
         **kw,
     )
     if role == Role.PARTICIPANT:

@@ -47,6 +47,13 @@ ACCESS_TABLE = [
     ("auth.register", "GET", "/register", E(200, 302, 302, 302, 302)),
     ("auth.register", "POST", "/register", E(200, 302, 302, 302, 302)),
     ("auth.logout", "POST", "/logout", E(302, 302, 302, 302, 302)),
+    *[("auth.forgot_password", method, "/password/forgot", E(200, 200, 200, 200, 200)) for method in ("GET", "POST")],
+    *[("auth.reset_password", method, "/password/reset/not-a-token", E(404, 404, 404, 404, 404))
+      for method in ("GET", "POST")],
+    *[("auth.accept_invitation", method, "/invitation/not-a-token", E(404, 404, 404, 404, 404))
+      for method in ("GET", "POST")],
+    ("auth.verify_email", "GET", "/account/confirm/not-a-token", E(302, 302, 302, 302, 302)),
+    ("auth.resend_verification", "POST", "/account/confirm", E(302, 302, 302, 302, 302)),
     ("auth.account", "GET", "/account", E(302, 200, 200, 200, 200)),
     ("auth.change_password", "GET", "/account/password",
      E(302, 200, 200, 200, 200)),
@@ -118,6 +125,7 @@ ACCESS_TABLE = [
        E(302, 403, 403, 302, 403))
       for step in ("publish", "close", "reopen", "duplicate")],
     ("hr.talent", "GET", "/hr/talent", E(302, 403, 403, 200, 403)),
+    ("hr.rotate_cards", "POST", "/hr/talent/references", E(302, 403, 403, 302, 403)),
     # a participant who did not say "I am interested" in this organisation's positions is not found
     ("hr.candidate", "GET", "/hr/candidates/{profile}", E(302, 403, 403, 404, 403)),
     ("hr.organisation", "GET", "/hr/organisation", E(302, 403, 403, 200, 403)),
@@ -150,6 +158,8 @@ ACCESS_TABLE = [
     ("admin.user_data", "GET", "/admin/users/{user}/data", E(302, 403, 403, 403, 200)),
     ("admin.user_export", "GET", "/admin/users/{user}/export", E(302, 403, 403, 403, 200)),
     ("admin.user_erase", "POST", "/admin/users/{user}/erase", E(302, 403, 403, 403, 302)),
+    ("admin.resend_invitation", "POST", "/admin/users/{user}/invitation", E(302, 403, 403, 403, 404)),
+    ("admin.send_reset", "POST", "/admin/users/{user}/reset", E(302, 403, 403, 403, 302)),
 ]
 
 
@@ -187,7 +197,8 @@ def test_every_route_declares_a_rule(app):
 def test_public_routes_are_few(app):
     with app.test_request_context():
         public = sorted({r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint) == PUBLIC})
-    assert public == ["auth.login", "auth.register", "main.health", "main.index", "main.privacy",
+    assert public == ["auth.accept_invitation", "auth.forgot_password", "auth.login", "auth.register",
+                      "auth.reset_password", "auth.verify_email", "main.health", "main.index", "main.privacy",
                       "main.set_language", "opportunities.browse", "opportunities.detail", "static"]
 
 

@@ -222,17 +222,68 @@ def test_admin_assigns_coaches(login, users):
 
 # --- what HR may see ---------------------------------------------------------------------------
 
+FORKLIFT = "http://data.europa.eu/esco/skill/28cb374e-6261-4133-8371-f9a5470145da"  # operate forklift
+
+
 def test_talent_cards_are_anonymous_and_need_consent(login, users):
     findable = create_user(display_name="Findable Person")
     findable.profile.consent_findable = True
-    findable.profile.skills.append(ParticipantSkill(label="forklift driving"))
+    findable.profile.skills.append(ParticipantSkill(label="truck things", concept_uri=FORKLIFT))
     hidden = create_user(display_name="Hidden Person")
-    hidden.profile.skills.append(ParticipantSkill(label="secret welding"))
+    hidden.profile.skills.append(ParticipantSkill(label="secret welding", concept_uri=FORKLIFT))
     db.session.commit()
     html = login(users["hr"]).get("/hr/talent").get_data(as_text=True)
-    assert "forklift driving" in html and "secret welding" not in html
+    assert "operate forklift" in html and "truck things" not in html
+    assert html.count("operate forklift") == 1  # the hidden person's card is not there
     assert "Findable Person" not in html and findable.email not in html
-    assert login(users["hr"]).get("/hr/talent?skill=forklift").status_code == 200
+    found = login(users["hr"]).get("/hr/talent?skill=forklift").get_data(as_text=True)
+    assert "operate forklift" in found
+
+
+def test_blind_cards_hold_no_free_text_from_anyone(login, users):
+    """Words a participant, a coach or another employer typed (a name, a town) never reach a card, and a
+    talent search cannot find a card by them."""
+    from mimi_match.models import CEFRLevel, ParticipantLanguage
+
+    person = create_user(display_name="Bashir")
+    person.profile.consent_findable = True
+    person.profile.region = "Oslo"
+    person.profile.skills.append(ParticipantSkill(label="forklift, learned in Aleppo", concept_uri=FORKLIFT))
+    person.profile.skills.append(ParticipantSkill(label="helped Bashir from Aleppo"))  # no concept: typed only
+    person.profile.languages.append(ParticipantLanguage(language="ar", level=CEFRLevel.C2))
+    person.profile.languages.append(ParticipantLanguage(language="nb", level=CEFRLevel.A2))
+    db.session.commit()
+    hr = login(users["hr"])
+    html = hr.get("/hr/talent").get_data(as_text=True)
+    assert "operate forklift" in html and "A2" in html
+    assert "Aleppo" not in html and "Bashir" not in html
+    assert "C2" not in html and "Arabic" not in html  # first languages hint at origin: not on the card
+    assert "operate forklift" not in hr.get("/hr/talent?skill=aleppo").get_data(as_text=True)
+    assert "operate forklift" not in hr.get("/hr/talent?skill=bashir").get_data(as_text=True)
+
+
+def test_card_references_differ_between_organisations_and_can_be_rotated(login, users):
+    import re
+
+    person = create_user()
+    person.profile.consent_findable = True
+    person.profile.skills.append(ParticipantSkill(label="forklift", concept_uri=FORKLIFT))
+    db.session.commit()
+
+    def reference(client) -> str:
+        found = re.findall(r"Candidate ([0-9A-F]{10})", client.get("/hr/talent").get_data(as_text=True))
+        assert len(found) == 1
+        return found[0]
+
+    ours = login(users["hr"])
+    theirs = login(create_user(Role.HR, organisation=create_organisation("Other employer")))
+    first = reference(ours)
+    assert first == reference(ours)  # stable while nobody rotates
+    assert reference(theirs) != first
+    other_before = reference(theirs)
+    assert ours.post("/hr/talent/references").status_code == 302
+    assert reference(ours) != first
+    assert reference(theirs) == other_before  # only our own references changed
 
 
 def test_candidate_profile_only_after_interest_in_own_position_and_with_consent(login, users):

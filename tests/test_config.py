@@ -31,9 +31,33 @@ def test_unknown_environment_is_refused(monkeypatch):
 
 def test_production_cookies_are_secure(monkeypatch):
     monkeypatch.setattr("mimi_match.config.ProductionConfig.SECRET_KEY", "from-the-environment")
+    monkeypatch.setattr("mimi_match.config.ProductionConfig.PUBLIC_URL", "https://match.example.org")
     app = create_app("production")
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-mimi_session"
+
+
+def test_production_requires_public_url(monkeypatch):
+    monkeypatch.setattr("mimi_match.config.ProductionConfig.SECRET_KEY", "from-the-environment")
+    for missing in ("", "match.example.org", "ftp://match.example.org"):
+        monkeypatch.setattr("mimi_match.config.ProductionConfig.PUBLIC_URL", missing)
+        with pytest.raises(RuntimeError, match="PUBLIC_URL"):
+            create_app("production")
+
+
+def test_production_answers_only_its_own_host_name(monkeypatch):
+    """A poisoned Host header gets a 400, not a page whose links point elsewhere."""
+    monkeypatch.setattr("mimi_match.config.ProductionConfig.SECRET_KEY", "from-the-environment")
+    monkeypatch.setattr("mimi_match.config.ProductionConfig.PUBLIC_URL", "https://match.example.org")
+    monkeypatch.setattr("mimi_match.config.ProductionConfig.SQLALCHEMY_DATABASE_URI", "sqlite://", raising=False)
+    monkeypatch.setenv("TRUSTED_HOSTS", "internal.example.org")
+    app = create_app("production")
+    client = app.test_client()
+    assert client.get("/health", headers={"Host": "evil.example"}).status_code == 400
+    assert client.get("/health", base_url="https://evil.example").status_code == 400
+    assert client.get("/health", base_url="https://match.example.org").status_code == 200
+    assert client.get("/health", base_url="https://internal.example.org:8443").status_code == 200
 
 
 def test_version_column_refuses_a_stale_update(app):

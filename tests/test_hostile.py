@@ -49,7 +49,9 @@ def _field_names() -> list[str]:
 
 FIELDS = _field_names()
 hostile_text = st.one_of(st.sampled_from(PAYLOADS), st.text(max_size=300),
-                         st.integers(min_value=-10**30, max_value=10**30).map(str))
+                         st.integers(min_value=-10**30, max_value=10**30).map(str),
+                         st.integers(min_value=2**31, max_value=10**30).map(str),  # beyond every id column
+                         st.tuples(st.text(max_size=40), st.text(max_size=40)).map("\x00".join))  # a NUL inside
 hostile_form = st.lists(st.tuples(st.sampled_from(FIELDS), hostile_text), max_size=12)
 ROWS = [(endpoint, path, role) for endpoint, method, path, expected in ACCESS_TABLE if method == "POST"
         for role in ROLES if expected[role] != 403 and role != "anonymous"]
@@ -104,3 +106,69 @@ def test_hostile_json_and_search_queries(app, users, login, query, extra):
         _check(response, before)
         if path == "/api/skills" and response.status_code == 200:
             assert response.is_json
+
+
+# --- the inputs that once answered 500 (control bytes on PostgreSQL, huge integers, huge bulk actions) ---
+
+NUL_FORMS = [
+    ("/login", {"email": "a\x00@example.org", "password": "x"}),
+    ("/register", {"display_name": "A\x00", "email": "new@example.org", "password": "long enough sentence",
+                   "confirm": "long enough sentence"}),
+    ("/password/forgot", {"email": "someone\x00@example.org"}),
+]
+
+
+@pytest.mark.parametrize("path, data", NUL_FORMS, ids=[p for p, _d in NUL_FORMS])
+def test_a_nul_byte_in_a_public_form_is_refused_with_a_message(app, path, data):
+    before = _fingerprint()
+    response = app.test_client().post(path, data=data)
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+    _check(response, before)
+
+
+def test_control_bytes_anywhere_are_refused_for_every_role(app, users, login):
+    before = _fingerprint()
+    for role in ("participant", "coach", "hr", "admin"):
+        client = login(users[role])
+        for bad in ("\x00", "\x1b[31m", "a\x7fb"):
+            assert client.get("/opportunities/", query_string={"q": bad}).status_code == 400
+            assert client.post("/account/email", data={"email": f"x{bad}@example.org",
+                                                       "current_password": "x"}).status_code == 400
+        assert client.get("/opportunities/%00").status_code == 400
+    assert app.test_client().get("/opportunities/", query_string={"q": "tab\tand\nline"}).status_code == 200
+    db.session.expire_all()
+    assert _fingerprint() == before
+
+
+HUGE = ["99999999999999999999999999", str(2**31), str(2**63), "-5", "0", "1e5", "٣"]
+
+
+def test_huge_numbers_in_lists_and_filters_find_nothing_instead_of_failing(app, users, login):
+    pages = {"participant": ["/opportunities/?page={n}", "/opportunities/?field={n}&page={n}"],
+             "coach": ["/coach/review?page={n}", "/coach/review?field={n}&sort=score&page={n}"],
+             "hr": ["/hr/talent?field={n}"],
+             "admin": ["/admin/users?page={n}", "/admin/audit?page={n}", "/admin/assignments?page={n}"]}
+    for role, paths in pages.items():
+        client = login(users[role])
+        for path in paths:
+            for n in HUGE:
+                response = client.get(path.format(n=n))
+                assert response.status_code in (200, 400), (role, path, n, response.status_code)
+    hr = login(users["hr"])
+    for n in HUGE[:3]:
+        assert hr.post(f"/hr/matches/{n}/answer", data={"action": "offer"}).status_code == 404
+        assert hr.get(f"/hr/positions/{n}/candidates").status_code == 404
+
+
+def test_a_bulk_review_of_70000_ids_is_refused_at_once(app, users, login):
+    coach = login(users["coach"])
+    before = _fingerprint()
+    fields = [("match", f"{i}:1") for i in range(1, 70_001)] + [("decision", "approve")]
+    response = coach.post("/coach/review", data=MultiDict(fields), follow_redirects=True)
+    assert response.status_code == 200
+    assert "At most 500 suggestions can be decided at once" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert _fingerprint() == before
+    huge = [("match", f"{10**25}:{10**25}"), ("match", "1:99999999999999999999"), ("decision", "approve")]
+    assert coach.post("/coach/review", data=MultiDict(huge)).status_code in (302, 404)

@@ -249,3 +249,35 @@ def test_hr_without_organisation_gets_403_not_500(login):
     orphan.organisation_id = None
     db.session.commit()
     assert login(orphan).get("/hr/").status_code == 403
+
+
+def _without_tokens(response) -> str:
+    """The page without its time-signed CSRF tokens and request id (they differ between any two pages)."""
+    import re
+
+    return re.sub(r'(value|content)="[A-Za-z0-9._-]{40,}"', "", response.get_data(as_text=True))
+
+
+def test_answers_about_a_non_candidate_look_like_an_unknown_match(users, login):
+    """No status oracle: an HR manager answering on any pair of their own positions learns nothing about
+    pairs that never became (or no longer are) candidates: the same 404 as an id that does not exist."""
+    person, good, _other = _setup(users)
+    match = _match(person.profile.id, good.id)
+    hr = login(users["hr"])
+    unknown = hr.post("/hr/matches/987654/answer", data={"action": "offer"})
+    assert unknown.status_code == 404
+    unknown_page = _without_tokens(unknown).replace("/hr/matches/987654/", "/hr/matches/N/")
+    for status in (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED, MatchStatus.DECLINED,
+                   MatchStatus.WITHDRAWN):
+        match = _match(person.profile.id, good.id)
+        match.status = status
+        db.session.commit()
+        response = hr.post(f"/hr/matches/{match.id}/answer", data={"action": "offer"})
+        page = _without_tokens(response).replace(f"/hr/matches/{match.id}/", "/hr/matches/N/")
+        assert (response.status_code, page) == (404, unknown_page), status
+        assert _match(person.profile.id, good.id).status == status
+    match = _match(person.profile.id, good.id)
+    match.status = MatchStatus.INTERESTED
+    db.session.commit()
+    assert hr.post(f"/hr/matches/{match.id}/answer", data={"action": "offer"}).status_code == 302
+    assert _match(person.profile.id, good.id).status == MatchStatus.OFFERED

@@ -71,6 +71,23 @@ def test_workers_share_the_count_through_redis(tmp_path):
     assert stored, "the counts are not in Redis"
 
 
+def test_login_keeps_working_when_redis_is_unreachable(tmp_path, caplog):
+    """Throttling storage down (nothing listens on the port): logins still work, throttled per process, and
+    the outage is logged."""
+    settings = dict(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0",
+                    SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'noredis.db'}")
+    app = create_app(conftest.config_settings(**settings))
+    with app.app_context():
+        db.create_all()
+        email = create_user(email="someone@example.org").email
+        db.session.remove()
+    assert _login(app.test_client(), email, PASSWORD).status_code == 302
+    answers = [_login(app.test_client(), email, "wrong").status_code for _ in range(6)]
+    assert answers[:5] == [200] * 5 and answers[5] == 429  # still throttled, in this process
+    assert any("fall" in r.getMessage().lower() or "storage" in r.getMessage().lower()
+               for r in caplog.records if r.levelname in ("WARNING", "ERROR"))
+
+
 # --- CSRF: every changing route refuses a request without a valid token ------------------------------------
 
 CHANGING = ("POST", "PUT", "PATCH", "DELETE")

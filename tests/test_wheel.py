@@ -70,7 +70,7 @@ def test_the_wheel_carries_everything_and_serves_every_language(installed):
     python = str(venv / "bin" / "python")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FLASK_APP", "TEST_DATABASE_URL")}
     env.update(MIMI_ENV="production", SECRET_KEY="wheel-test", DATABASE_URL=f"sqlite:///{work / 'wheel.db'}",
-               JOBS_URL=f"sqlite:///{work / 'jobs.db'}", LOG_LEVEL="WARNING")
+               JOBS_URL=f"sqlite:///{work / 'jobs.db'}", LOG_LEVEL="WARNING", PUBLIC_URL="http://127.0.0.1")
     where = subprocess.run([python, "-c", "import mimi_match; print(mimi_match.__file__)"], cwd=elsewhere, env=env,
                            capture_output=True, text=True, check=True).stdout
     assert str(ROOT) not in where and "site-packages" in where  # the wheel, not this checkout

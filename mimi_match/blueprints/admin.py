@@ -12,7 +12,7 @@ from ..forms.choices import options
 from ..models import Role
 from ..services import accounts, audit, coaching, dashboards, matching, matching_admin, privacy, users
 from ..services.errors import NotFound, ValidationFailed
-from .helpers import json_download, safe_next
+from .helpers import client_ip, int_arg, json_download, safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -47,7 +47,7 @@ def matching_rebuild():
 def users_list():
     """Search accounts."""
     form = UserSearchForm(request.args)
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1)
     query = (form.q.data or "") if form.validate() else ""
     found, total = users.search_users(current_user, query, form.role.data or "", page)
     return render_template(
@@ -68,15 +68,49 @@ def new_user():
                 email=form.email.data,
                 display_name=form.display_name.data,
                 role=Role(form.role.data),
-                password=form.password.data,
                 organisation_id=form.organisation_id.data or None,
             )
         except ValidationFailed as error:
             flash(error.message, "danger")
         else:
-            flash(_("The account for %(email)s is ready.", email=user.email), "success")
+            flash(_("The account for %(email)s is created. We sent an invitation to choose a password.",
+                    email=user.email), "success")
             return redirect(url_for("admin.users_list"))
     return render_template("admin/new_user.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/invitation")
+@allow(Role.ADMIN)
+def resend_invitation(user_id: int):
+    """A new invitation link for a staff member who has not chosen a password yet."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user = accounts.resend_invitation(current_user, user_id)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("We sent a new invitation to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.users_list"))
+
+
+@bp.post("/users/<int:user_id>/reset")
+@allow(Role.ADMIN)
+def send_reset(user_id: int):
+    """Send someone a link to choose a new password (the administrator never sets or sees it)."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user = accounts.send_reset_link(current_user, user_id, client_ip())
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("We sent %(email)s a link to choose a new password.", email=user.email), "success")
+    return redirect(url_for("admin.users_list"))
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -107,7 +141,7 @@ def assignments():
     """Which coach each participant has; assign or change (the profile content stays private)."""
     query = (request.args.get("q") or "")[:100]
     only_unassigned = request.args.get("unassigned") == "1"
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1)
     rows, total = coaching.assignments(current_user, query, only_unassigned, page)
     coach_choices = [(0, _("— no coach —")), *[(c.id, c.display_name) for c in coaching.coaches()]]
     return render_template("admin/assignments.html", rows=rows, total=total, page=page, query=query,
@@ -141,7 +175,7 @@ def audit_log():
     """Search the audit log: who did or saw what, when."""
     form = AuditSearchForm(request.args)
     valid = form.validate()
-    page = request.args.get("page", 1, type=int) or 1
+    page = int_arg("page", 1)
     rows, total = audit.search(current_user, (form.action.data or "") if valid else "",
                                (form.person.data or "") if valid else "", form.since.data if valid else None,
                                form.until.data if valid else None, page)

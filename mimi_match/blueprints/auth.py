@@ -1,4 +1,5 @@
-"""Logging in and out, registering as a participant, and changing one's password."""
+"""Logging in and out, registering as a participant, confirming the address, changing or resetting one's
+password, and accepting a staff invitation."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,13 +15,15 @@ from ..forms.auth import (
     ActionForm,
     DeleteAccountForm,
     EmailChangeForm,
+    ForgotPasswordForm,
     LoginForm,
+    NewPasswordForm,
     PasswordChangeForm,
     RegisterForm,
 )
 from ..models import Role
 from ..navigation import home_endpoint
-from ..services import accounts, privacy
+from ..services import account_links, accounts, privacy
 from ..services.errors import ValidationFailed
 from .helpers import client_ip, json_download, safe_next
 
@@ -80,8 +83,18 @@ def logout():
     return redirect(url_for("main.index"))
 
 
+def _email_key() -> str:
+    return "account-mail:" + " ".join((request.form.get("email") or "").split()).casefold()[:254]
+
+
+def _sent(response) -> bool:
+    return response.status_code == 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@limiter.limit(lambda: current_app.config["REGISTER_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_sent,
+               scope="register-address")
 def register():
     """Self-registration for participants."""
     if current_user.is_authenticated:
@@ -96,7 +109,8 @@ def register():
             form.email.errors.append(error.message)
         else:
             _begin_session(user)
-            flash(_("Your account is ready. Let us start with your profile."), "success")
+            flash(_("Your account is ready. Let us start with your profile. We sent you an e-mail: open its link "
+                    "to confirm your address."), "success")
             return redirect(url_for(home_endpoint(user)))
     return render_template("auth/register.html", form=form)
 
@@ -182,3 +196,92 @@ def change_password():
             flash(_("Your password is changed. You were logged out everywhere else."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["ACCOUNT_MAIL_LIMIT"], key_func=_email_key, methods=["POST"],
+               deduct_when=_sent, scope="reset-account")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_ADDRESS"], methods=["POST"], deduct_when=_sent,
+               scope="reset-address")
+def forgot_password():
+    """Ask for a link to choose a new password; the answer is the same for every address."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data, client_ip())
+        flash(_("If an account uses this address, we have sent it a link to choose a new password. "
+                "Look in your inbox (and the spam folder) in a few minutes."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot.html", form=form)
+
+
+def _password_from_link(purpose: str, template: str):
+    token = request.view_args["token"]
+    try:
+        user = accounts.reset_target(token, purpose)
+    except ValidationFailed as error:
+        return render_template(template, form=None, problem=error.message), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            token = accounts.set_password_from_link(token, purpose, form.password.data, client_ip())
+        except ValidationFailed as error:
+            form.password.errors.append(error.message)
+        else:
+            locale = session.get("locale")
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            login_user(accounts.load_session_user(token))
+            flash(_("Your password is saved. Every other session of your account is logged out.")
+                  if purpose == account_links.RESET else
+                  _("Welcome, %(name)s. Your password is saved.", name=user.display_name), "success")
+            return redirect(url_for(home_endpoint(user)))
+    return render_template(template, form=form, problem=None, user=user)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """Choose a new password from the link in the reset e-mail (it works once, for a limited time)."""
+    return _password_from_link(account_links.RESET, "auth/reset.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@public
+def accept_invitation(token: str):
+    """A staff member invited by an administrator chooses their own password."""
+    return _password_from_link(account_links.INVITE, "auth/invitation.html")
+
+
+@bp.get("/account/confirm/<token>")
+@public
+def verify_email(token: str):
+    """Confirm the e-mail address from the link in the confirmation e-mail."""
+    try:
+        user = accounts.verify_email(token, client_ip())
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+        return redirect(url_for("auth.account" if current_user.is_authenticated else "auth.login"))
+    flash(_("Thank you: your e-mail address %(email)s is confirmed.", email=user.email), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for(home_endpoint(current_user)))
+    return redirect(url_for("auth.login"))
+
+
+def _resend_key() -> str:
+    return f"verify-resend:{current_user.get_id() and current_user.id}"
+
+
+@bp.post("/account/confirm")
+@allow()
+@limiter.limit(lambda: current_app.config["ACCOUNT_MAIL_LIMIT"], key_func=_resend_key, deduct_when=_sent,
+               scope="verify-resend")
+def resend_verification():
+    """Send the confirmation link again."""
+    if ActionForm().validate_on_submit():
+        if accounts.send_verification(current_user, client_ip()):
+            flash(_("We sent a new confirmation link to %(email)s.", email=current_user.email), "info")
+        else:
+            flash(_("Your e-mail address is confirmed already."), "info")
+    return redirect(safe_next(request.form.get("next")) or url_for("auth.account"))

@@ -15,9 +15,10 @@ from ..models import Role
 from ..services import action_plan, coaching, journey, matching, profiles, skill_names
 from ..services.errors import NotFound, PermissionDenied, ValidationFailed
 from .choices import field_options, skill_label
-from .helpers import ONE_TOKEN
+from .helpers import ONE_TOKEN, id_or_none, int_arg
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
+MAX_BULK_REVIEW = 500  # decisions in one request: a page of the queue is far fewer
 
 
 def _host() -> str:
@@ -199,11 +200,16 @@ def review():
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
+        ticked = request.form.getlist("match")
+        if len(ticked) > MAX_BULK_REVIEW:
+            flash(_("At most %(num)d suggestions can be decided at once. Nothing was changed; please tick fewer.",
+                    num=MAX_BULK_REVIEW), "warning")
+            return redirect(url_for("coach.review"))
         decisions = []
-        for raw in request.form.getlist("match"):
+        for raw in ticked:
             match_id, _sep, version = raw.partition(":")
-            if match_id.isdecimal() and match_id.isascii():
-                decisions.append((int(match_id), int(version) if version.isdecimal() and version.isascii() else None))
+            if (found := id_or_none(match_id)) is not None:
+                decisions.append((found, id_or_none(version)))
         if not decisions:
             flash(_("Tick at least one suggestion."), "warning")
             return redirect(url_for("coach.review"))
@@ -224,9 +230,9 @@ def review():
             flash(message, "warning")
         return redirect(url_for("coach.review", **{k: v for k, v in request.args.items()
                                                    if k in ("q", "field", "sort", "page")}))
-    field_id = request.args.get("field", 0, type=int) or None
+    field_id = int_arg("field")
     queue = journey.review_queue(current_user, (request.args.get("q") or "")[:100], field_id,
-                                 request.args.get("sort", "score"), request.args.get("page", 1, type=int))
+                                 request.args.get("sort", "score"), int_arg("page", 1))
     balance = matching.balance()
     return render_template("coach/review.html", matches=queue.matches, queue=queue, balance=balance,
                            action_form=ActionForm(), reasons=skill_names.reasons_for(queue.matches, str(get_locale())),

@@ -37,3 +37,25 @@ def json_download(data: dict, filename: str):
     response = current_app.response_class(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+MAX_ID = 2**31 - 1  # every id and page number fits a 32-bit integer column; anything larger is not found
+
+
+def int_arg(name: str, default: int | None = None, source=None) -> int | None:
+    """A small positive integer from the query string (or ``source``); ``default`` when missing, malformed,
+    or outside 1..MAX_ID (a page 10^25 or a field id 10^25 is no page or field at all)."""
+    raw = ((source if source is not None else request.args).get(name) or "").strip()
+    if not (raw.isdecimal() and raw.isascii()) or len(raw) > 10:
+        return default
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else default
+
+
+def id_or_none(raw: str) -> int | None:
+    """An id typed into a form value ("12", "12:3"): None unless it is 1..MAX_ID."""
+    raw = raw.strip()
+    if not (raw.isdecimal() and raw.isascii()) or len(raw) > 10:
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None

@@ -15,6 +15,7 @@ from ..services import candidates as consented_profiles
 from ..services import dashboards, journey, onboarding, positions, skill_names
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_options, region_options
+from .helpers import int_arg
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -188,10 +189,22 @@ def organisation():
 @allow(Role.HR)
 def talent():
     """Participants who allow being found: anonymous cards (skills, languages, region; no names)."""
-    field_id = request.args.get("field", 0, type=int) or None
+    field_id = int_arg("field")
     skill = (request.args.get("skill") or "")[:100]
     return render_template("hr/talent.html", cards=consented_profiles.findable(current_user, field_id, skill),
-                           fields=field_options(empty=_("All fields")), field_id=field_id or 0, skill=skill)
+                           fields=field_options(empty=_("All fields")), field_id=field_id or 0, skill=skill,
+                           host_language=current_app.config.get("HOST_LANGUAGE", "nb"), action_form=ActionForm())
+
+
+@bp.post("/talent/references")
+@allow(Role.HR)
+def rotate_cards():
+    """Give every anonymous card our organisation sees a new reference."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    consented_profiles.rotate_card_references(current_user)
+    flash(_("Every card has a new reference now. References noted before mean nothing any more."), "success")
+    return redirect(url_for("hr.talent"))
 
 
 @bp.get("/candidates/<int:profile_id>")

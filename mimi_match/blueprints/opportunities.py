@@ -15,6 +15,7 @@ from ..models import Role
 from ..services import opportunities
 from ..services.errors import NotFound
 from .choices import field_options, region_options
+from .helpers import int_arg
 
 bp = Blueprint("opportunities", __name__, url_prefix="/opportunities")
 
@@ -51,7 +52,7 @@ def browse():
         hours=form.hours.data if valid else None,
         start_by=form.start_by.data if valid else None,
         sort=form.sort.data if valid else "newest",
-        page=request.args.get("page", 1, type=int) or 1,
+        page=int_arg("page", 1),
     )
     page = opportunities.browse(query, _viewer(), per_page=current_app.config["PAGE_SIZE"])
     args = {k: v for k, v in request.args.items() if k in form._fields}  # never "_method", "_external"...

@@ -317,7 +317,7 @@ def answer_suggestion(match_id: int):
         journey.respond(current_user, match_id, interested, (request.form.get("reason") or "")[:500])
     except NotFound:
         abort(404)
-    except Conflict as error:
+    except (Conflict, ValidationFailed) as error:
         flash(error.message, "warning")
     else:
         flash(_("You said you are interested. The employer can now see you as a candidate.") if interested

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SearchField, SelectField, StringField, SubmitField
+from wtforms import DateField, EmailField, SearchField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from .auth import strong_password
 from .choices import options
 
 STAFF_ROLES = [("coach", _l("Coach")), ("hr", _l("HR manager")), ("admin", _l("Administrator"))]
@@ -20,12 +19,7 @@ class StaffUserForm(FlaskForm):
     organisation_id = SelectField(
         _l("Organisation (HR managers only)"), coerce=int, choices=[], validators=[Optional()]
     )
-    password = PasswordField(
-        _l("First password"),
-        description=_l("Give it to the person safely; they should change it after the first login."),
-        validators=[DataRequired(), strong_password],
-    )
-    submit = SubmitField(_l("Create account"))
+    submit = SubmitField(_l("Create the account and send the invitation"))
 
 
 class UserSearchForm(FlaskForm):

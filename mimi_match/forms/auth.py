@@ -59,6 +59,25 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("Change password"))
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       description=_l("The address you log in with. We send a link to choose a new password."))
+    submit = SubmitField(_l("Send me a link"))
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(
+        _l("New password"),
+        description=_l("At least 8 characters. A short sentence is easy to remember and hard to guess."),
+        validators=[DataRequired(), strong_password],
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
+    )
+    submit = SubmitField(_l("Save my password"))
+
+
 class EmailChangeForm(FlaskForm):
     email = EmailField(_l("New e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],

@@ -27,6 +27,8 @@ class Organisation(TimestampMixin, db.Model):
     description: Mapped[str] = mapped_column(sa.Text, default="")
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    # part of the key of the anonymous talent cards' references; HR raises it to give every card a new one
+    card_key: Mapped[int] = mapped_column(default=1, server_default="1")
 
     hr_users: Mapped[list[User]] = relationship(back_populates="organisation")
     positions: Mapped[list[Position]] = relationship(back_populates="organisation")

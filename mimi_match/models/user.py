@@ -34,6 +34,9 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
     password_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when the person proved the address is theirs (a link from a verification, reset or invitation mail);
+    # None: self-registered and not yet confirmed, so nothing of theirs is shared with employers
+    email_verified_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="hr_users")
     profile: Mapped[ParticipantProfile | None] = relationship(

@@ -50,6 +50,7 @@ from ..models import (
     User,
     WorkExperience,
 )
+from ..models.base import utcnow
 from ..vocabulary import vocabulary
 from .fields import load_fields
 from .passwords import hash_password
@@ -137,7 +138,8 @@ class _Users:
         user = self.by_email.get(email)
         if user is not None:
             return user, False
-        user = User(email=email, password_hash=self.password_hash, role=role, display_name=name, **extra)
+        user = User(email=email, password_hash=self.password_hash, role=role, display_name=name,
+                    email_verified_at=utcnow(), **extra)
         db.session.add(user)
         self.by_email[email] = user
         return user, True

@@ -199,6 +199,9 @@ def respond(actor: User, match_id: int, interested: bool, reason: str = "") -> M
         raise Conflict(_("This suggestion has already been answered."))
     if match.position.status != PositionStatus.OPEN or match.position.listed_until < date.today():
         raise Conflict(_("This position is no longer open."))
+    if interested and actor.email_verified_at is None:  # nothing goes to an employer from an unproven address
+        raise ValidationFailed(_("Please confirm your e-mail address first (with the link we sent you): "
+                                 "then the employer can see that you are interested."))
     _move(match, MatchStatus.INTERESTED if interested else MatchStatus.DECLINED, actor, note=reason)
     if interested and match.profile.coach_id:
         notify(match.profile.coach_id, "interest_expressed", {"position": match.position.title,
@@ -268,7 +271,9 @@ def hr_answer(actor: User, match_id: int, action: str, message: str = "", versio
     if actor.role != Role.HR:
         raise PermissionDenied()
     match = _load(match_id)
-    if match.position.organisation_id != actor.organisation_id:
+    # a pair that never was (or no longer is) this employer's candidate is not found, like any unknown id:
+    # the answer must not tell whether a coach rejected it or the participant declined or withdrew
+    if match.position.organisation_id != actor.organisation_id or match.status not in CANDIDATE:
         raise NotFound(_("No such candidate."))
     target = HR_ANSWERS.get(action)
     if target is None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, has_request_context, request
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -12,7 +12,7 @@ from .. import labels
 from ..extensions import db
 from ..models import Notification, User
 from ..models.base import utcnow
-from . import mail
+from . import account_links, mail
 from .errors import PermissionDenied
 
 
@@ -28,8 +28,7 @@ def text(kind: str, payload: dict | None) -> str:
 
 
 def _absolute(link: str) -> str:
-    base = current_app.config.get("PUBLIC_URL") or (request.host_url if has_request_context() else "")
-    return base.rstrip("/") + link if link.startswith("/") and base else link
+    return account_links.absolute(link) if link.startswith("/") else link
 
 
 def notify(user_id: int, kind: str, payload: dict, link: str = "", email: bool = True,
