@@ -84,6 +84,9 @@ class Config:
     INVITATION_DAYS = _env_int("INVITATION_DAYS", 7)
     # asking for reset links and confirmation mails, and registering: per address asked for and per client
     ACCOUNT_MAIL_LIMIT = os.environ.get("ACCOUNT_MAIL_LIMIT", "3 per hour")
+    # roles that must use a second factor (TOTP) at login; the development demo and the tests ask none
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "admin,coach,hr")
+    SECOND_FACTOR_LIMIT = os.environ.get("SECOND_FACTOR_LIMIT", "5 per minute")
     REGISTER_LIMIT_ADDRESS = os.environ.get("REGISTER_LIMIT_ADDRESS", "5 per hour")
 
     # retention: a participant away this long gets a reminder, and is erased this long after it
@@ -121,6 +124,7 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SESSION_COOKIE_SECURE = False
+    MFA_REQUIRED_ROLES = os.environ.get("MFA_REQUIRED_ROLES", "")
 
 
 class TestingConfig(Config):
@@ -129,6 +133,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-not-secret"
+    MFA_REQUIRED_ROLES = ""  # tests of the second factor switch it on
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False

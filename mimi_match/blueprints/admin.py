@@ -10,7 +10,17 @@ from ..forms.admin import AuditSearchForm, EraseForm, StaffUserForm, UserSearchF
 from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..models import Role
-from ..services import accounts, audit, coaching, dashboards, matching, matching_admin, privacy, users
+from ..services import (
+    accounts,
+    audit,
+    coaching,
+    dashboards,
+    matching,
+    matching_admin,
+    privacy,
+    second_factor,
+    users,
+)
 from ..services.errors import NotFound, ValidationFailed
 from .helpers import client_ip, int_arg, json_download, safe_next
 
@@ -93,6 +103,24 @@ def resend_invitation(user_id: int):
         flash(error.message, "danger")
     else:
         flash(_("We sent a new invitation to %(email)s.", email=user.email), "success")
+    return redirect(url_for("admin.users_list"))
+
+
+@bp.post("/users/<int:user_id>/second-factor")
+@allow(Role.ADMIN)
+def reset_second_factor(user_id: int):
+    """Remove someone's second factor (a lost phone): they set it up again at the next login."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        user = second_factor.reset_for(current_user, user_id)
+    except NotFound:
+        abort(404)
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("The second factor of %(email)s is removed; they are logged out and set it up again at the next "
+                "login.", email=user.email), "success")
     return redirect(url_for("admin.users_list"))
 
 

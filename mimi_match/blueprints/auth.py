@@ -2,28 +2,32 @@
 password, and accepting a staff invitation."""
 from __future__ import annotations
 
+import time
 from datetime import date
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ..access import allow, public
-from ..extensions import limiter
+from ..extensions import db, limiter
 from ..forms.auth import (
     ActionForm,
     DeleteAccountForm,
     EmailChangeForm,
+    EnrolForm,
     ForgotPasswordForm,
     LoginForm,
     NewPasswordForm,
     PasswordChangeForm,
+    PasswordConfirmForm,
     RegisterForm,
+    SecondFactorForm,
 )
-from ..models import Role
+from ..models import Role, User
 from ..navigation import home_endpoint
-from ..services import account_links, accounts, privacy
+from ..services import account_links, accounts, privacy, second_factor
 from ..services.errors import ValidationFailed
 from .helpers import client_ip, json_download, safe_next
 
@@ -64,11 +68,64 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data, client_ip())
         if user is None:
             flash(_("The e-mail address or the password is not correct."), "danger")
+        elif second_factor.enabled(user):  # the password was right: now the code, before any session
+            locale = session.get("locale")
+            session.clear()
+            if locale:
+                session["locale"] = locale
+            session[PENDING] = {"user": user.id, "at": int(time.time()), "next": safe_next(form.next.data) or ""}
+            return redirect(url_for("auth.login_code"))
         else:
             _begin_session(user)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(form.next.data) or url_for(home_endpoint(user)))
     return render_template("auth/login.html", form=form)
+
+
+PENDING = "second_factor_pending"
+PENDING_SECONDS = 300  # the code must follow the password within five minutes
+
+
+def _pending_user():
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict) or int(time.time()) - int(pending.get("at", 0)) > PENDING_SECONDS:
+        return None, ""
+    user = db.session.get(User, int(pending.get("user", 0)))
+    return (user, pending.get("next") or "") if user is not None and user.active else (None, "")
+
+
+def _pending_key() -> str:
+    pending = session.get(PENDING)
+    return f"second-factor:{pending.get('user') if isinstance(pending, dict) else ''}"
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["SECOND_FACTOR_LIMIT"], key_func=_pending_key, methods=["POST"],
+               deduct_when=_failed, scope="second-factor")
+def login_code():
+    """The second step of a login with a second factor: the code from the app, or a recovery code."""
+    user, target = _pending_user()
+    if user is None:
+        session.pop(PENDING, None)
+        flash(_("Please log in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        if second_factor.check(user, form.code.data, client_ip()):
+            session.pop(PENDING, None)
+            _begin_session(user)
+            left = len(user.recovery_codes or [])
+            if left <= 3:
+                flash(ngettext("You have %(num)d recovery code left. Make new ones under My account.",
+                               "You have %(num)d recovery codes left. Make new ones under My account.", left),
+                      "warning")
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(safe_next(target) or url_for(home_endpoint(user)))
+        form.code.errors.append(_("This code is not right, or it was used already. Try the next one."))
+    return render_template("auth/login_code.html", form=form)
+
+
 
 
 @bp.post("/logout")
@@ -285,3 +342,59 @@ def resend_verification():
         else:
             flash(_("Your e-mail address is confirmed already."), "info")
     return redirect(safe_next(request.form.get("next")) or url_for("auth.account"))
+
+
+SETUP = "second_factor_setup"
+ALWAYS_REACHABLE = {"auth.two_factor", "auth.logout", "main.set_language", "main.health", "static",
+                    "auth.verify_email"}
+
+
+@bp.before_app_request
+def require_second_factor():
+    """Staff whose role requires a second factor set it up before anything else."""
+    if (current_user.is_authenticated and request.endpoint not in ALWAYS_REACHABLE
+            and second_factor.required_for(current_user) and not second_factor.enabled(current_user)):
+        flash(_("Your role needs a second factor for logging in. Please set it up now; it takes a minute."),
+              "info")
+        return redirect(url_for("auth.two_factor"))
+    return None
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@allow()
+@password_check_limit
+def two_factor():
+    """Set up the second factor (scan a QR code, confirm a code), renew recovery codes, or switch it off."""
+    user = current_user._get_current_object()
+    if second_factor.enabled(user):
+        form = PasswordConfirmForm()
+        codes = None
+        if form.validate_on_submit():
+            action = request.form.get("action")
+            try:
+                if action == "disable":
+                    second_factor.disable(user, form.password.data, client_ip())
+                    flash(_("The second factor is switched off."), "info")
+                    return redirect(url_for("auth.account"))
+                codes = second_factor.new_recovery_codes(user, form.password.data, client_ip())
+            except ValidationFailed as error:
+                form.password.errors.append(error.message)
+        return render_template("auth/two_factor.html", enabled=True, form=form, codes=codes,
+                               required=second_factor.required_for(user), left=len(user.recovery_codes or []))
+    secret = session.get(SETUP)
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = session[SETUP] = second_factor.new_secret()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = second_factor.confirm_enrolment(user, secret, form.code.data, client_ip())
+        except ValidationFailed as error:
+            form.code.errors.append(error.message)
+        else:
+            session.pop(SETUP, None)
+            flash(_("The second factor is on. From now on you log in with your password and a code."), "success")
+            return render_template("auth/two_factor.html", enabled=True, form=PasswordConfirmForm(), codes=codes,
+                                   required=second_factor.required_for(user), left=len(codes), just_enabled=True)
+    uri, qr = second_factor.provisioning(user, secret)
+    return render_template("auth/two_factor.html", enabled=False, form=form, secret=secret, qr=qr,
+                           required=second_factor.required_for(user))

@@ -78,6 +78,24 @@ class NewPasswordForm(FlaskForm):
     submit = SubmitField(_l("Save my password"))
 
 
+class SecondFactorForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)], render_kw={"autofocus": True},
+                       description=_l("The 6 digits your authenticator app shows, or one of your recovery codes."))
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("Code from the app"), validators=[DataRequired(), Length(max=10)],
+                       render_kw={"inputmode": "numeric"},
+                       description=_l("After adding the account, type the 6 digits the app shows."))
+    submit = SubmitField(_l("Switch on"))
+
+
+class PasswordConfirmForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    submit = SubmitField(_l("Confirm"))
+
+
 class EmailChangeForm(FlaskForm):
     email = EmailField(_l("New e-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],

@@ -37,6 +37,12 @@ class User(db.Model):
     # when the person proved the address is theirs (a link from a verification, reset or invitation mail);
     # None: self-registered and not yet confirmed, so nothing of theirs is shared with employers
     email_verified_at: Mapped[datetime | None]
+    # the second factor (TOTP, RFC 6238): the shared secret once enrolment is confirmed, the last time step
+    # a code was accepted for (a code works once), and the hashes of the unused recovery codes
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    recovery_codes: Mapped[list | None] = mapped_column(sa.JSON)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="hr_users")
     profile: Mapped[ParticipantProfile | None] = relationship(
