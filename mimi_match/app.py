@@ -16,6 +16,7 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -62,9 +63,12 @@ class BoundedIntConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-# C0 control characters other than tab and line breaks, and DEL: no form field or search means them, and
-# PostgreSQL cannot store a NUL in text. Refused for every route, before any view reads the request.
-_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127])
+# C0 control characters other than tab and line breaks, DEL, and the bidi embedding, override and
+# isolate controls: no form field or search means them, PostgreSQL cannot store a NUL in text, and a
+# right-to-left override in a name would turn around the rest of every heading it appears in. Refused
+# for every route, before any view reads the request.
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 127,
+                          *range(0x202A, 0x202F), *range(0x2066, 0x206A)])  # and bidi embeddings/overrides
 
 
 class ControlCharacters(BadRequest):
@@ -253,6 +257,12 @@ def register_errorhandlers(app: Flask) -> None:
         return render_error(500)
 
 
+def isolate(value) -> Markup:
+    """Text someone typed, isolated for direction (``<bdi>``): an Arabic name in an English heading, or a
+    Latin one in an Arabic heading, neither turns the rest of the line around."""
+    return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
+
+
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -290,6 +300,7 @@ def register_template_context(app: Flask) -> None:
 
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(skill_label, "skill_label")
+    app.add_template_filter(isolate, "bdi")
 
     @app.after_request
     def security_headers(response):

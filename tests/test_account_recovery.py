@@ -13,7 +13,7 @@ from mimi_match.models import AuditEntry, Match, MatchStatus, Role, User
 from mimi_match.models.base import utcnow
 from mimi_match.services import mail
 
-from .factories import PASSWORD, create_organisation, create_position, login_as
+from .factories import PASSWORD, create_organisation, create_position, create_user, login_as
 
 NEW_PASSWORD = "a brand new sentence of mine"
 
@@ -323,3 +323,36 @@ def test_a_reset_while_logged_in_elsewhere_does_not_log_in_the_old_cookie(app, u
     app.test_client().post(_link(outbox[0], "/password/reset/"),
                            data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert client.get("/me/").status_code == 302
+
+
+# --- look-alike addresses -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("look_alike", [
+    "\u0430nna@example.org",  # Cyrillic а
+    "ann\u0430@ex\u0430mple.org",
+    "anna@example.org",  # the very same address
+    "ＡＮＮＡ@example.org",  # fullwidth letters: NFKC makes them the same address
+    "\u00e1nna@example.org",  # an accent over a letter
+])
+def test_look_alike_addresses_are_refused(app, look_alike):
+    create_user(email="anna@example.org")
+    response = _register(app.test_client(), look_alike)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "already exists" in text or "looks just like the address of another account" in text
+    assert db.session.scalar(select(User.id).where(User.email != "anna@example.org",
+                                                   User.role == Role.PARTICIPANT, User.display_name == "Amina")) is None
+
+
+def test_composed_and_decomposed_accents_are_one_address(app):
+    create_user(email="jos\u00e9@example.org")  # é composed
+    response = _register(app.test_client(), "jose\u0301@example.org")  # e + combining accent
+    assert response.status_code == 200 and "already exists" in response.get_data(as_text=True)
+    login = app.test_client().post("/login", data={"email": "jose\u0301@example.org", "password": PASSWORD})
+    assert login.status_code == 302
+
+
+def test_a_different_address_is_not_a_look_alike(app):
+    create_user(email="anna@example.org")
+    assert _register(app.test_client(), "anna0@example.org").status_code == 302
+    assert _register(app.test_client(), "hanna@example.org").status_code == 302

@@ -79,9 +79,10 @@ def _check(response, before) -> None:
 
 
 @pytest.mark.parametrize("endpoint, path, role", ROWS, ids=[f"{e}-{r}" for e, _p, r in ROWS])
-def test_hostile_form_posts(app, users, login, endpoint, path, role):
+def test_hostile_form_posts(app, users, login, run_jobs, endpoint, path, role):
     client = login(users[role])
     url = path.format(**route_values(users, role))
+    run_jobs()  # the matching worker's answer to the setup itself is not the request's doing
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
@@ -172,3 +173,18 @@ def test_a_bulk_review_of_70000_ids_is_refused_at_once(app, users, login):
     assert _fingerprint() == before
     huge = [("match", f"{10**25}:{10**25}"), ("match", "1:99999999999999999999"), ("decision", "approve")]
     assert coach.post("/coach/review", data=MultiDict(huge)).status_code in (302, 404)
+
+
+def test_a_right_to_left_override_is_refused_and_names_are_isolated(app, users, login):
+    response = app.test_client().post("/register", data={
+        "display_name": "Eve\u202e gnp.exe", "email": "eve@example.org", "password": "long enough sentence",
+        "confirm": "long enough sentence"})
+    assert response.status_code == 400
+    person = users["participant"]
+    person.display_name = "\u202eevil"  # stored before the refusal existed: shown isolated, not obeyed
+    person.profile.coach_id = users["coach"].id
+    db.session.commit()
+    page = login(users["coach"]).get(f"/coach/participants/{person.profile.id}").get_data(as_text=True)
+    assert "<h1 class=\"h3\"><bdi>\u202eevil</bdi></h1>" in page
+    home = login(person).get("/me/").get_data(as_text=True)
+    assert "<bdi>\u202eevil</bdi>" in home

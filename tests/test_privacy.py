@@ -278,3 +278,52 @@ def test_nobody_but_the_participant_erases_themselves(users):
     with pytest.raises(PermissionDenied):
         privacy.erase_own_account(users["hr"], PASSWORD, "DELETE")
     assert db.session.get(User, users["participant"].id).role == Role.PARTICIPANT
+
+
+def test_staff_views_stay_on_record_after_erasure_under_a_pseudonym(app, users, login, caplog):
+    """Who on the staff saw the person stays accountable after the erasure; the person's own e-mail,
+    name and entries are gone, from the database and from the log output."""
+    import logging
+
+    from mimi_match.models import AuditEntry, Match, MatchStatus
+    from mimi_match.services.privacy import erased_pseudonym
+
+    from .factories import create_position
+
+    caplog.set_level(logging.INFO)
+    person = users["participant"]
+    person.email = "bashir.erased@example.org"
+    person.profile.consent_share_on_interest = True
+    person.profile.coach_id = users["coach"].id
+    position = create_position(users["hr"].organisation)
+    db.session.add(Match(profile_id=person.profile.id, position_id=position.id, status=MatchStatus.INTERESTED))
+    db.session.commit()
+    person_id = person.id
+    assert login(users["coach"]).get(f"/coach/participants/{person.profile.id}").status_code == 200
+    assert login(users["hr"]).get(f"/hr/candidates/{person.profile.id}").status_code == 200
+    own = login(person)
+    own.post("/account/delete", data={"password": PASSWORD, "confirmation": "DELETE"})
+    db.session.expire_all()
+    assert db.session.get(User, person_id) is None
+    pseudonym = erased_pseudonym(person_id)
+    views = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "profile_viewed")))
+    assert {v.actor_id for v in views} >= {users["coach"].id, users["hr"].id}
+    assert all(v.subject_label == pseudonym and v.subject_user_id is None for v in views)
+    assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "login",
+                                                         AuditEntry.actor_id == person_id)) is None
+    page = login(users["admin"]).get("/admin/audit").get_data(as_text=True)
+    assert pseudonym in page and "bashir.erased@example.org" not in page
+    output = "\n".join(str(record.__dict__) for record in caplog.records)
+    assert "bashir.erased@example.org" not in output
+
+
+def test_production_logs_no_addresses_when_mail_is_not_sent(app, caplog):
+    import logging
+
+    from mimi_match.services import mail
+
+    caplog.set_level(logging.INFO)
+    app.config["ENV_NAME"] = "production"
+    mail.deliver(mail.Mail(to="someone@example.org", subject="MiMi Match: Amina is interested", body="link"))
+    output = "\n".join(str(record.__dict__) for record in caplog.records)
+    assert "someone@example.org" not in output and "Amina" not in output and "mail not sent" in output

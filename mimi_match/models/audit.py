@@ -22,6 +22,8 @@ class AuditEntry(db.Model):
     subject_user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
+    # the subject once their account is erased ("erased participant 7f3a…"): the entry stays, the person not
+    subject_label: Mapped[str] = mapped_column(sa.String(60), default="", server_default="")
     target: Mapped[str] = mapped_column(sa.String(200), default="")
     ip: Mapped[str] = mapped_column(sa.String(45), default="")
     detail: Mapped[dict] = mapped_column(sa.JSON, default=dict)

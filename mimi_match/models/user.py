@@ -23,6 +23,9 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    # the address as it looks (look-alike letters of other scripts folded, accents dropped): two accounts
+    # whose addresses look the same are refused; kept by an attribute event whenever ``email`` is set
+    email_skeleton: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[Role] = mapped_column(enum_type(Role), index=True)
     display_name: Mapped[str] = mapped_column(sa.String(120))
@@ -92,3 +95,10 @@ class UserSession(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(back_populates="sessions")
+
+
+@sa.event.listens_for(User.email, "set")
+def _keep_skeleton(target: User, value, _old, _initiator) -> None:
+    from .email_look import skeleton
+
+    target.email_skeleton = skeleton(value) if isinstance(value, str) else None

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..models import Organisation, ParticipantProfile, Role, User, UserSession
+from ..models import Organisation, ParticipantProfile, Role, User, UserSession, email_look
 from ..models.base import utcnow
 from . import account_links, audit, mail
 from .errors import NotFound, PermissionDenied, ValidationFailed
@@ -20,7 +20,7 @@ from .passwords import burn_verification_time, hash_password, password_problem, 
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return email_look.normalise(email)
 
 
 def _check_password(password: str, email: str, name: str) -> None:
@@ -33,6 +33,15 @@ def email_taken(email: str) -> bool:
     return db.session.scalar(select(User.id).where(User.email == normalise_email(email))) is not None
 
 
+def _refuse_look_alike(email: str, own_id: int | None = None) -> None:
+    """An address that looks like another account's (other letters drawn the same) is refused."""
+    found = db.session.scalar(select(User.id).where(User.email_skeleton == email_look.skeleton(email),
+                                                    User.email != email, User.id != (own_id or 0)).limit(1))
+    if found is not None:
+        raise ValidationFailed(_("This address looks just like the address of another account (some letters only "
+                                 "look the same). Please use another address, or write it with plain letters."))
+
+
 def register_participant(email: str, password: str, display_name: str, locale: str | None) -> User:
     """Self-registration of a participant; the profile starts empty, with no consent given."""
     email = normalise_email(email)
@@ -40,6 +49,7 @@ def register_participant(email: str, password: str, display_name: str, locale: s
     if email_taken(email):
         # Same words as any other refusal would be a lie; the address is the user's own to know.
         raise ValidationFailed(_("An account with this e-mail address already exists. Try logging in."))
+    _refuse_look_alike(email)
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -153,6 +163,7 @@ def change_email(user: User, current_password: str, new_email: str, ip: str = ""
         return
     if email_taken(email):
         raise ValidationFailed(_("This e-mail address is already used by another account."))
+    _refuse_look_alike(email, user.id)
     user.email = email
     audit.record("email_changed", actor=user, subject=user, ip=ip)
     if user.role == Role.PARTICIPANT:  # the new address is confirmed like the first one
@@ -291,6 +302,7 @@ def create_staff_user(
     email = normalise_email(email)
     if email_taken(email):
         raise ValidationFailed(_("An account with this e-mail address already exists."))
+    _refuse_look_alike(email)
     if password is not None:
         _check_password(password, email, display_name)
     organisation = None

@@ -9,6 +9,7 @@ who have been away for a long time and erases them if they do not come back.
 from __future__ import annotations
 
 import enum
+import hashlib
 import logging
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -125,6 +126,13 @@ def erase_own_account(actor: User, password: str, confirmation: str) -> None:
     erase(actor, actor.id)
 
 
+def erased_pseudonym(user_id: int) -> str:
+    """How the audit log names a participant after erasure: the same for every entry about them, and
+    meaningless without the secret key (it cannot be turned back into the account)."""
+    key = hashlib.sha256(current_app.config["SECRET_KEY"].encode()).digest()
+    return "erased participant " + hashlib.blake2s(f"erased\0{user_id}".encode(), key=key, digest_size=4).hexdigest()
+
+
 def erase(actor: User | None, user_id: int) -> None:
     """Delete a participant and every row about them (the admin on request, themselves, or retention)."""
     user = db.session.get(User, user_id)
@@ -144,10 +152,15 @@ def erase(actor: User | None, user_id: int) -> None:
             Placement.match_id.in_([m.id for m in matches]))))
         links = [f"/coach/participants/{profile.id}"] + [f"/placements/{pid}" for pid in placement_ids]
         db.session.execute(delete(Notification).where(Notification.link.in_(links)))
-    db.session.execute(delete(AuditEntry).where(AuditEntry.subject_user_id == user.id))
+    # accountability outlives the person: who on the staff saw or changed their data stays on record, about a
+    # pseudonym; what they did themselves (their logins, their own changes) goes with them
+    pseudonym = erased_pseudonym(user.id)
     db.session.execute(delete(AuditEntry).where(AuditEntry.actor_id == user.id))
+    db.session.execute(update(AuditEntry).where(AuditEntry.subject_user_id == user.id)
+                       .values(subject_user_id=None, subject_label=pseudonym))
     db.session.delete(user)  # cascades: sessions, profile and everything below it, own notifications
     audit.record("participant_erased", actor=actor if actor is not None and actor.id != user_id else None,
+                 subject_label=pseudonym,
                  detail={"by": "self" if actor is not None and actor.id == user_id else
                          ("admin" if actor is not None else "retention")})
     try:
