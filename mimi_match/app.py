@@ -247,6 +247,8 @@ def register_errorhandlers(app: Flask) -> None:
         if code not in ERROR_TEXTS:
             return error
         if isinstance(error, ControlCharacters):
+            if request.path.startswith("/api/"):  # the autocomplete reads JSON, errors included
+                return {"error": str(error.description), "results": []}, code
             return render_error(code, error.description)
         return render_error(code)
 

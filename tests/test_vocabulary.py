@@ -101,4 +101,7 @@ def test_autocomplete_bad_input(login, users):
     client = login(users["participant"])
     assert client.get("/api/skills").get_json()["results"] == []
     assert client.get("/api/skills?q=" + "x" * 5000).status_code == 200
-    assert client.get("/api/skills?q=%00%0a<script>").status_code == 200
+    refused = client.get("/api/skills?q=%00%0a<script>")  # a NUL byte: refused, with a reason, as JSON
+    assert refused.status_code == 400 and refused.get_json()["results"] == []
+    assert "control characters" in refused.get_json()["error"]
+    assert client.get("/api/skills?q=%0a<script>").status_code == 200
