@@ -327,3 +327,21 @@ def test_production_logs_no_addresses_when_mail_is_not_sent(app, caplog):
     mail.deliver(mail.Mail(to="someone@example.org", subject="MiMi Match: Amina is interested", body="link"))
     output = "\n".join(str(record.__dict__) for record in caplog.records)
     assert "someone@example.org" not in output and "Amina" not in output and "mail not sent" in output
+
+
+def test_the_export_names_the_positions_and_employers_it_refers_to(users, login):
+    from mimi_match.models import Match, MatchStatus, Organisation
+
+    from .factories import create_position
+
+    person = users["participant"]
+    organisation = db.session.get(Organisation, users["hr"].organisation_id)
+    position = create_position(organisation, title="Kitchen helper at the fjord")
+    db.session.add(Match(profile_id=person.profile.id, position_id=position.id, status=MatchStatus.INTERESTED))
+    person.totp_secret, person.recovery_codes = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", ["hash"]
+    db.session.commit()
+    data = json.loads(login(person).get("/account/export").get_data(as_text=True))
+    named = {p["id"]: p for p in data["positions_referred_to"]}
+    assert named[position.id]["title"] == "Kitchen helper at the fjord"
+    assert named[position.id]["organisation"]["name"] == organisation.name
+    assert "totp_secret" not in data["account"] and "recovery_codes" not in data["account"]

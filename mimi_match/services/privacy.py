@@ -30,6 +30,7 @@ from ..models import (
     Match,
     MatchStatus,
     Notification,
+    Organisation,
     ParticipantProfile,
     Placement,
     Position,
@@ -45,7 +46,7 @@ from .notifications import notify
 from .passwords import verify_password
 
 log = logging.getLogger(__name__)
-SECRET_COLUMNS = {"password_hash", "token_hash"}
+SECRET_COLUMNS = {"password_hash", "token_hash", "totp_secret", "recovery_codes", "totp_last_step", "email_skeleton"}
 ERASURE_WORD = "DELETE"
 # the employer knew of the person in these statuses: an anonymous count of them stays with the position
 SEEN_BY_EMPLOYER = (MatchStatus.INTERESTED, MatchStatus.WITHDRAWN, MatchStatus.INVITED, MatchStatus.OFFERED,
@@ -71,6 +72,16 @@ def _rows(model, *where) -> list[dict[str, Any]]:
     return [_row(r) for r in db.session.scalars(select(model).where(*where).order_by(*order))]
 
 
+def _positions_named(ids: set[int]) -> list[dict[str, Any]]:
+    """What each position a match, placement or saved position refers to is: title, kind, employer."""
+    rows = db.session.execute(
+        select(Position.id, Position.title, Position.kind, Position.status, Organisation.id, Organisation.name)
+        .join(Organisation, Organisation.id == Position.organisation_id)
+        .where(Position.id.in_(sorted(ids))).order_by(Position.id)).all() if ids else []
+    return [{"id": pid, "title": title, "kind": _plain(kind), "status": _plain(status),
+             "organisation": {"id": oid, "name": name}} for pid, title, kind, status, oid, name in rows]
+
+
 def export(actor: User, user_id: int | None = None) -> dict[str, Any]:
     """Everything held about a participant, for themselves (or for an admin acting on a request)."""
     user = subject(actor, user_id)
@@ -94,6 +105,8 @@ def export(actor: User, user_id: int | None = None) -> dict[str, Any]:
             "competence_checks": _rows(CompetenceCheck, CompetenceCheck.profile_id == profile.id),
             "saved_positions": _rows(SavedPosition, SavedPosition.profile_id == profile.id),
         })
+        data["positions_referred_to"] = _positions_named(
+            {m["position_id"] for m in data["matches"]} | {s["position_id"] for s in data["saved_positions"]})
     data["notifications"] = _rows(Notification, Notification.user_id == user.id)
     data["audit_entries"] = _rows(AuditEntry, or_(AuditEntry.subject_user_id == user.id,
                                                   AuditEntry.actor_id == user.id))
