@@ -24,6 +24,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(jobs_cli)
     app.cli.add_command(remind)
     app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup_cli)
 
 
 @click.command("create-admin")
@@ -322,3 +323,43 @@ def privacy_purge() -> None:
 
     result = purge()
     click.echo(f"retention: {result['reminded']} participants reminded, {result['erased']} erased")
+
+
+backup_cli = AppGroup("backup", help="Back up the database, or restore a backup.")
+
+
+@backup_cli.command("create")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(path: Path) -> None:
+    """Write a backup of the database to PATH (SQLite: a database file; PostgreSQL: a pg_dump archive)."""
+    from flask import current_app
+
+    from .services import backup
+
+    try:
+        written = backup.create(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except backup.BackupFailed as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {written} ({written.stat().st_size // 1024} KiB).")
+
+
+@backup_cli.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm that the current database is replaced.")
+def backup_restore(path: Path, yes: bool) -> None:
+    """Replace the database by the backup at PATH, bring its schema up to date, and rebuild the matching model.
+    Stop the web and worker processes first."""
+    from flask import current_app
+    from flask_migrate import upgrade
+
+    from .services import backup
+
+    if not yes:
+        raise click.ClickException("This replaces everything in the database. Run again with --yes to confirm.")
+    try:
+        backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except backup.BackupFailed as error:
+        raise click.ClickException(str(error)) from None
+    upgrade()
+    click.echo(f"Restored {path}; rebuilding the matching model from the restored data.")
+    _rebuild_with_progress()
