@@ -34,12 +34,17 @@ from .helpers import client_ip, json_download, safe_next
 bp = Blueprint("auth", __name__)
 
 
-def _begin_session(user) -> None:
-    """Start a fresh session: nothing from before the login survives in the cookie."""
+def _clear_session() -> None:
+    """Nothing from before survives in the cookie but the chosen language."""
     locale = session.get("locale")
     session.clear()
     if locale:
         session["locale"] = locale
+
+
+def _begin_session(user) -> None:
+    """Start a fresh session for ``user``."""
+    _clear_session()
     accounts.start_session(user, client_ip())
     login_user(user)
 
@@ -69,10 +74,7 @@ def login():
         if user is None:
             flash(_("The e-mail address or the password is not correct."), "danger")
         elif second_factor.enabled(user):  # the password was right: now the code, before any session
-            locale = session.get("locale")
-            session.clear()
-            if locale:
-                session["locale"] = locale
+            _clear_session()
             session[PENDING] = {"user": user.id, "at": int(time.time()), "next": safe_next(form.next.data) or ""}
             return redirect(url_for("auth.login_code"))
         else:
@@ -285,10 +287,7 @@ def _password_from_link(purpose: str, template: str):
         except ValidationFailed as error:
             form.password.errors.append(error.message)
         else:
-            locale = session.get("locale")
-            session.clear()
-            if locale:
-                session["locale"] = locale
+            _clear_session()
             login_user(accounts.load_session_user(token))
             flash(_("Your password is saved. Every other session of your account is logged out.")
                   if purpose == account_links.RESET else

@@ -45,26 +45,6 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create my account"))
 
 
-class PasswordChangeForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(
-        _l("New password"),
-        description=_l("At least 8 characters. A short sentence is easy to remember and hard to guess."),
-        validators=[DataRequired(), strong_password],
-    )
-    confirm = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
-    )
-    submit = SubmitField(_l("Change password"))
-
-
-class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
-                       description=_l("The address you log in with. We send a link to choose a new password."))
-    submit = SubmitField(_l("Send me a link"))
-
-
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
@@ -76,6 +56,17 @@ class NewPasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
     )
     submit = SubmitField(_l("Save my password"))
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Change password"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       description=_l("The address you log in with. We send a link to choose a new password."))
+    submit = SubmitField(_l("Send me a link"))
 
 
 class SecondFactorForm(FlaskForm):
