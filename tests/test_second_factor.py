@@ -157,3 +157,25 @@ def test_an_administrator_removes_a_lost_second_factor(app, users, login):
     assert _password_login(fresh, coach).headers["Location"].endswith("/coach/")  # password only, until set up
     other = login(create_user(Role.COACH))
     assert other.post(f"/admin/users/{coach.id}/second-factor").status_code == 403
+
+
+def test_a_password_reset_does_not_skip_the_second_factor(app, users, login, monkeypatch, run_jobs):
+    """The reset link proves the mailbox, not the phone: after it, the login still asks for the code."""
+    from mimi_match.services import mail
+
+    sent = []
+    monkeypatch.setattr(mail, "deliver", lambda message, raise_errors=False: sent.append(message))
+    person = users["coach"]
+    secret, _codes = _enrol(login(person))
+    client = app.test_client()
+    client.post("/password/forgot", data={"email": person.email})
+    run_jobs()
+    path = re.search(r"https?://[^\s/]+(/password/reset/\S+)", sent[0].body).group(1)
+    response = client.post(path, data={"password": "a brand new sentence of mine",
+                                       "confirm": "a brand new sentence of mine"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert client.get("/coach/").status_code == 302  # not logged in
+    response = client.post("/login", data={"email": person.email, "password": "a brand new sentence of mine"})
+    assert response.headers["Location"].endswith("/login/code")
+    assert client.post("/login/code", data={"code": _next_code(secret)}).status_code == 302
+    assert client.get("/coach/").status_code == 200

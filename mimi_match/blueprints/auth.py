@@ -288,6 +288,10 @@ def _password_from_link(purpose: str, template: str):
             form.password.errors.append(error.message)
         else:
             _clear_session()
+            if token is None:
+                flash(_("Your password is saved and every session of your account is logged out. Log in with "
+                        "the new password and a code from your app."), "success")
+                return redirect(url_for("auth.login"))
             login_user(accounts.load_session_user(token))
             flash(_("Your password is saved. Every other session of your account is logged out.")
                   if purpose == account_links.RESET else

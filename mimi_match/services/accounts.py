@@ -263,9 +263,10 @@ def reset_target(token: str, purpose: str = account_links.RESET) -> User:
     return user
 
 
-def set_password_from_link(token: str, purpose: str, new_password: str, ip: str = "") -> str:
+def set_password_from_link(token: str, purpose: str, new_password: str, ip: str = "") -> str | None:
     """Set the password from a reset or invitation link: every session of the account ends, the link stops
-    working, the address counts as confirmed (the mail reached its owner); returns a fresh session token."""
+    working, the address counts as confirmed (the mail reached its owner); returns a fresh session token, or
+    None for an account with a second factor (it logs in with the new password and a code)."""
     user = reset_target(token, purpose)
     _check_password(new_password, user.email, user.display_name)
     user.password_hash = hash_password(new_password)
@@ -276,6 +277,8 @@ def set_password_from_link(token: str, purpose: str, new_password: str, ip: str 
     audit.record("password_reset" if purpose == account_links.RESET else "invitation_accepted",
                  actor=user, subject=user, ip=ip)
     db.session.commit()
+    if user.totp_enabled_at is not None:  # a link by e-mail is one factor: the code from the app is still asked
+        return None
     return start_session(user, ip)
 
 
