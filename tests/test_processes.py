@@ -296,3 +296,47 @@ def test_the_field_balance_the_worker_counts_is_what_every_web_server_shows(inst
     stored = db.session.scalar(select(MatchingState.field_balance))
     assert stored == field_balance.count()
     db.session.commit()
+
+
+def test_one_code_sent_to_two_web_servers_at_once_opens_one_session(installation):
+    """A second-factor code (or a recovery code) captured and replayed at the same moment on another web
+    server: of the two processes, one accepts it."""
+    import threading
+
+    import pyotp
+
+    from mimi_match.services import second_factor
+
+    site = installation
+    person = factories.create_user(Role.COACH)
+    secret = second_factor.new_secret()
+    recovery = second_factor.confirm_enrolment(person, secret, pyotp.TOTP(secret).now())
+    totp = pyotp.TOTP(secret)
+    code = totp.at(time.time() + totp.interval)  # a step not used for the enrolment
+    web_a, web_b = site.web(), site.web()
+
+    def attempt_pair(code: str) -> list[bool]:
+        browsers = [Browser(web_a), Browser(web_b)]
+        tokens = []
+        for browser in browsers:
+            browser.post("/login", "/login", {"email": person.email, "password": factories.PASSWORD})
+            page = browser.get("/login/code")
+            tokens.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
+        start = threading.Barrier(2)
+
+        def send(browser: Browser, token: str) -> None:
+            body = urllib.parse.urlencode({"code": code, "csrf_token": token}).encode()
+            start.wait()
+            browser.opener.open(browser.base + "/login/code", body, timeout=60).read()
+
+        threads = [threading.Thread(target=send, args=pair) for pair in zip(browsers, tokens, strict=True)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(90)
+        return ['action="/logout"' in browser.get("/") for browser in browsers]
+
+    assert sorted(attempt_pair(code)) == [False, True]
+    assert sorted(attempt_pair(recovery[0])) == [False, True]
+    db.session.expire_all()
+    assert len(db.session.get(type(person), person.id).recovery_codes) == 9

@@ -81,6 +81,35 @@ def test_a_recovery_code_works_once(app, users, login):
     assert db.session.scalar(select(AuditEntry.id).where(AuditEntry.action == "recovery_code_used"))
 
 
+def test_a_worker_that_read_the_account_before_another_accepted_the_code_refuses_it(app, users, login):
+    """The race between two workers: both read the account, the other one accepts the code (or the recovery
+    code) and commits first; this one's view is stale, and its conditional write finds the row changed."""
+    from sqlalchemy import update
+
+    from mimi_match.services import second_factor
+
+    person = users["participant"]
+    secret, codes = _enrol(login(person))
+    totp = pyotp.TOTP(secret)
+    code = _next_code(secret)
+    behind_its_back = update(User).where(User.id == person.id).execution_options(synchronize_session=False)
+
+    stale = db.session.get(User, person.id)
+    others = [c for c in stale.recovery_codes if c != second_factor._hash(codes[0])]
+    db.session.execute(behind_its_back.values(recovery_codes=others))  # the other worker used codes[0]
+    assert second_factor._hash(codes[0]) in stale.recovery_codes  # this one still sees it unused
+    assert second_factor.check(stale, codes[0]) is False
+
+    stale = db.session.get(User, person.id)
+    step = (int(time.time()) + totp.interval) // totp.interval
+    db.session.execute(behind_its_back.values(totp_last_step=step))  # the other worker accepted the code
+    assert stale.totp_last_step < step
+    assert second_factor.check(stale, code) is False
+    assert second_factor.check(db.session.get(User, person.id), codes[1]) is True
+    db.session.expire_all()
+    assert len(db.session.get(User, person.id).recovery_codes) == 8
+
+
 def test_guessing_codes_is_throttled(app, users, login):
     person = users["participant"]
     _enrol(login(person))

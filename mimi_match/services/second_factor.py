@@ -15,8 +15,10 @@ import time
 
 import pyotp
 import segno
+import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import cast, literal, or_, update
 
 from ..extensions import db
 from ..models import Role, User
@@ -82,24 +84,35 @@ def confirm_enrolment(user: User, secret: str, code: str, ip: str = "") -> list[
     return codes
 
 
+def _claim(user: User, condition, **values) -> bool:
+    """Write ``values`` only if ``condition`` still holds in the database: of two workers accepting the same
+    code at the same moment, one wins (on PostgreSQL the second waits for the first and then finds the row
+    changed), so a code, or a recovery code, opens one session only."""
+    result = db.session.execute(update(User).where(User.id == user.id, condition).values(**values)
+                                .execution_options(synchronize_session=False))
+    db.session.expire(user, list(values))
+    return result.rowcount == 1
+
+
 def check(user: User, code: str, ip: str = "") -> bool:
     """A code from the app, or an unused recovery code (which is then used up)."""
     if not enabled(user):
         return False
     step = _step_accepted(user.totp_secret, code, user.totp_last_step)
-    if step is not None:
-        user.totp_last_step = step
+    if step is not None and _claim(user, or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+                                   totp_last_step=step):
         audit.record("second_factor_passed", actor=user, subject=user, ip=ip)
         db.session.commit()
         return True
     hashed = _hash(code)
-    remaining = list(user.recovery_codes or [])
-    if len(code.strip()) <= 20 and hashed in remaining:
-        remaining.remove(hashed)
-        user.recovery_codes = remaining
-        audit.record("recovery_code_used", actor=user, subject=user, ip=ip, detail={"left": len(remaining)})
-        db.session.commit()
-        return True
+    known = list(user.recovery_codes or [])
+    if step is None and len(code.strip()) <= 20 and hashed in known:
+        remaining = [c for c in known if c != hashed]
+        unchanged = cast(User.recovery_codes, sa.Text) == cast(literal(known, sa.JSON), sa.Text)
+        if _claim(user, unchanged, recovery_codes=remaining):
+            audit.record("recovery_code_used", actor=user, subject=user, ip=ip, detail={"left": len(remaining)})
+            db.session.commit()
+            return True
     audit.record("second_factor_failed", subject=user, ip=ip, commit=True)
     return False
 
