@@ -298,7 +298,7 @@ def register_template_context(app: Flask) -> None:
     def notification_text(note) -> str:
         from .services.notifications import text
 
-        return text(note.kind, note.payload)
+        return text(note.kind, note.payload, html=True)
 
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(skill_label, "skill_label")

@@ -128,6 +128,23 @@ def test_a_nul_byte_in_a_public_form_is_refused_with_a_message(app, path, data):
     _check(response, before)
 
 
+ONE_ROLE_EACH = list({endpoint: (endpoint, path, role) for endpoint, path, role in reversed(ROWS)}.values())
+
+
+@pytest.mark.parametrize("endpoint, path, role", ONE_ROLE_EACH, ids=[f"{e}-{r}" for e, _p, r in ONE_ROLE_EACH])
+def test_a_nul_byte_in_any_form_field_is_refused_with_a_message(app, users, login, run_jobs, endpoint, path, role):
+    """Every form a signed-in person can post, each of its fields carrying a NUL byte (which PostgreSQL
+    cannot store): a 400 with a message, nothing changed."""
+    client = login(users[role])
+    url = path.format(**route_values(users, role))
+    run_jobs()
+    before = _fingerprint()
+    response = client.post(url, data=MultiDict([(name, "ok\x00ok") for name in FIELDS if name != "csrf_token"]))
+    assert response.status_code == 400, (url, response.status_code)
+    assert "control characters" in response.get_data(as_text=True)
+    _check(response, before)
+
+
 def test_control_bytes_anywhere_are_refused_for_every_role(app, users, login):
     before = _fingerprint()
     for role in ("participant", "coach", "hr", "admin"):

@@ -183,7 +183,7 @@ def test_direct_application_reaches_the_employer_and_informs_the_coach(users, lo
     note = db.session.scalar(select(Notification).where(Notification.user_id == users["coach"].id,
                                                         Notification.kind == "interest_expressed"))
     assert note.payload["position"] == "Kitchen helper"
-    assert "is interested in Kitchen helper" in login(users["coach"]).get("/notifications").get_data(as_text=True)
+    assert "is interested in <bdi>Kitchen helper</bdi>" in login(users["coach"]).get("/notifications").get_data(as_text=True)
 
 
 def test_unreviewed_and_rejected_suggestions_stay_invisible_to_the_participant(users, login):
@@ -281,3 +281,27 @@ def test_answers_about_a_non_candidate_look_like_an_unknown_match(users, login):
     db.session.commit()
     assert hr.post(f"/hr/matches/{match.id}/answer", data={"action": "offer"}).status_code == 302
     assert _match(person.profile.id, good.id).status == MatchStatus.OFFERED
+
+
+def test_text_people_typed_is_isolated_for_direction_on_every_page_it_reaches(users, login):
+    """In Arabic, a Latin message keeps its full stop at its own end (and an Arabic one in English):
+    HR's message, the coach's note, a plan step, a position title inside a notification."""
+    person, good, _other = _setup(users)
+    person.locale = "ar"
+    good.title = "Office cleaner (night)."
+    db.session.commit()
+    participant, hr, coach = login(person), login(users["hr"]), login(users["coach"])
+    participant.post(f"/opportunities/{good.id}/interest")
+    match = _match(person.profile.id, good.id)
+    hr.post(f"/hr/matches/{match.id}/answer", data={"action": "invite", "message": "Coffee at ten."})
+    applications = participant.get("/me/applications?lang=ar").get_data(as_text=True)
+    assert "<bdi>Coffee at ten.</bdi>" in applications
+    notes = participant.get("/notifications?lang=ar").get_data(as_text=True)
+    assert "<bdi>Office cleaner (night).</bdi>" in notes
+    participant.post("/me/plan", data={"title": "Call the office.", "detail": "Ask for Sara."})
+    plan = participant.get("/me/plan").get_data(as_text=True)
+    assert "<bdi>Call the office.</bdi>" in plan and 'dir="auto">Ask for Sara.' in plan
+    coach.post(f"/coach/participants/{person.profile.id}/notes", data={"note-body": "مكالمة يوم الثلاثاء."})
+    page = coach.get(f"/coach/participants/{person.profile.id}").get_data(as_text=True)
+    assert 'dir="auto">مكالمة يوم الثلاثاء.</div>' in page
+    assert "<bdi>Call the office.</bdi>" in page

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from markupsafe import Markup, escape
 from sqlalchemy import func, select, update
 
 from .. import labels
@@ -16,15 +17,18 @@ from . import account_links, mail
 from .errors import PermissionDenied
 
 
-def text(kind: str, payload: dict | None) -> str:
-    """The notification's sentence in the current language."""
+def text(kind: str, payload: dict | None, html: bool = False) -> str:
+    """The notification's sentence in the current language. For a page (``html``) the sentence is
+    escaped and each value someone typed (a position title, a name) isolated for direction."""
     template = labels.NOTIFICATION.get(kind)
     if template is None:
-        return kind
+        return escape(kind) if html else kind
+    sentence = escape(str(template)) if html else str(template)
+    values = {k: (Markup("<bdi>%s</bdi>") % str(v)) if html else str(v) for k, v in (payload or {}).items()}
     try:
-        return str(template) % {k: str(v) for k, v in (payload or {}).items()}
+        return sentence % values
     except (KeyError, TypeError, ValueError):
-        return str(template)
+        return sentence
 
 
 def _absolute(link: str) -> str:
