@@ -44,7 +44,9 @@ class Config:
 
     LANGUAGES = LANGUAGES
     BABEL_DEFAULT_LOCALE = "en"
-    BABEL_DEFAULT_TIMEZONE = "UTC"
+    # the installation's time zone: every time is stored in UTC and shown (and typed) in this zone
+    TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Oslo")
+    BABEL_DEFAULT_TIMEZONE = TIME_ZONE
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -69,6 +71,13 @@ class Config:
     # days a candidate may wait for the employer's answer, and an evaluation for its voices, before a reminder
     ANSWER_REMINDER_DAYS = _env_int("ANSWER_REMINDER_DAYS", 7)
     EVALUATION_REMINDER_DAYS = _env_int("EVALUATION_REMINDER_DAYS", 7)
+    # conversations: the longest message, and how many one person may write
+    MESSAGE_MAX_LENGTH = _env_int("MESSAGE_MAX_LENGTH", 2000)
+    MESSAGE_LIMIT = os.environ.get("MESSAGE_LIMIT", "30 per hour")
+    # invitations from Find talent: per position and day
+    TALENT_INVITES_PER_DAY = _env_int("TALENT_INVITES_PER_DAY", 10)
+    # the daily digest e-mail, for those who chose one (hour in the installation's time zone)
+    DIGEST_HOUR = _env_int("DIGEST_HOUR", 16)
 
     # failed logins: per account and per address; shared across workers through Redis when REDIS_URL is set
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

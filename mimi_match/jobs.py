@@ -56,6 +56,8 @@ class Jobs:
         self._periodic(matching, "matching.nightly", crontab(minute="17", hour="3"), _matching_nightly)
         self._periodic(matching, "daily.reminders", crontab(minute="5", hour="7"), _daily_reminders)
         self._periodic(matching, "daily.retention", crontab(minute="40", hour="2"), _daily_retention)
+        self._periodic(mail, "hourly.meetings", crontab(minute="10"), _meeting_reminders)
+        self._periodic(mail, "hourly.digest", crontab(minute="0"), _digests)
 
     def _run(self, queue: str, name: str, function: Callable, *args):
         with self.app.app_context():
@@ -131,8 +133,8 @@ def wake_matching(delay: float | None = None) -> None:
             jobs_of().enqueue("matching.wake", delay=delay)
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
-    return jobs_of().enqueue("mail.send", to, subject, body)
+def send_mail(to: str, subject: str, body: str, attachments: list | None = None) -> bool:
+    return jobs_of().enqueue("mail.send", to, subject, body, attachments or [])
 
 
 def _record_failure(queue: str, name: str, error: Exception) -> None:
@@ -168,10 +170,11 @@ def _matching_nightly() -> None:
     worker_for(current_app).want_refit("nightly")
 
 
-def _send_mail(to: str, subject: str, body: str) -> None:
+def _send_mail(to: str, subject: str, body: str, attachments: list | None = None) -> None:
     from .services.mail import Mail, deliver
 
-    deliver(Mail(to=to, subject=subject, body=body), raise_errors=True)
+    deliver(Mail(to=to, subject=subject, body=body, attachments=tuple(tuple(a) for a in attachments or ())),
+            raise_errors=True)
 
 
 def _daily_reminders() -> None:
@@ -179,6 +182,19 @@ def _daily_reminders() -> None:
 
     journey.remind_answers(current_app.config["ANSWER_REMINDER_DAYS"])
     placements.remind(current_app.config["EVALUATION_REMINDER_DAYS"])
+
+
+def _meeting_reminders() -> None:
+    from .services import meetings
+
+    meetings.remind()
+
+
+def _digests() -> None:
+    """Each hour: the digests whose hour it is in the installation's zone (DIGEST_HOUR), sent once a day."""
+    from .services import notifications
+
+    notifications.send_digests()
 
 
 def _daily_retention() -> None:

@@ -20,6 +20,7 @@ POSITION_STATUS = {"draft": _l("Draft"), "open": _l("Open"), "filled": _l("Fille
 POSITION_STATUS_PLURAL = {"draft": _l("Drafts"), "open": _l("Open"), "filled": _l("Filled"), "closed": _l("Closed")}
 MATCH_STATUS_FOR_PARTICIPANT = {
     "suggested": _l("Suggested"),
+    "employer_invited": _l("An employer invited you"),
     "approved": _l("Suggested for you"),
     "rejected": _l("Not suggested"),
     "interested": _l("You are interested"),
@@ -77,6 +78,7 @@ REJECT_REASON = {
 }
 MATCH_STATUS_FOR_STAFF = {
     "suggested": _l("Suggested by the model"),
+    "employer_invited": _l("Invited by the employer from Find talent"),
     "approved": _l("Approved by the coach"),
     "rejected": _l("Rejected by the coach"),
     "interested": _l("Interested"),
@@ -112,6 +114,35 @@ PLACEMENT_EVENT = {
     "placement_active": _l("Placement started"),
     "placement_completed": _l("Placement completed"),
     "placement_abandoned": _l("Placement ended early"),
+    "meeting_proposed": _l("Meeting proposed"),
+    "meeting_accepted": _l("Meeting time chosen"),
+    "meeting_declined": _l("Meeting declined"),
+    "meeting_other_time": _l("Another meeting time asked for"),
+    "meeting_cancelled": _l("Meeting called off"),
+}
+MEETING_STATUS = {
+    "proposed": _l("Waiting for an answer"),
+    "accepted": _l("Agreed"),
+    "declined": _l("Declined"),
+    "other_time": _l("Another time asked for"),
+    "cancelled": _l("Called off"),
+}
+# the steps of a candidacy, as My applications shows them
+CANDIDACY_STEPS = {
+    "interested": _l("Interested"),
+    "invited": _l("Invited"),
+    "meeting": _l("Meeting"),
+    "offer": _l("Offer"),
+    "placed": _l("Placed"),
+    "completed": _l("Completed"),
+}
+# which notifications come by e-mail is chosen per group
+MAIL_GROUPS = {
+    "messages": _l("New messages in my conversations"),
+    "meetings": _l("Meetings: proposals, answers and reminders"),
+    "candidacies": _l("Candidacies: suggestions, invitations, offers, answers"),
+    "placements": _l("Placements and evaluations"),
+    "reminders": _l("Reminders and work to review"),
 }
 NOTIFICATION = {
     "suggestions_to_review": _l("New suggestions to review: %(count)s"),
@@ -134,6 +165,28 @@ NOTIFICATION = {
     "hr_offer": _l("You have an offer: %(position)s"),
     "hr_decline": _l("The employer answered: %(position)s"),
     "offer_accepted": _l("An offer was accepted: %(position)s"),
+    "message_received": _l("New message from %(author)s about %(position)s"),
+    "meeting_proposed": _l("A meeting is proposed: %(position)s"),
+    "meeting_accepted": _l("A meeting time was chosen: %(position)s"),
+    "meeting_declined": _l("A meeting was declined: %(position)s"),
+    "meeting_other_time": _l("Another meeting time is asked for: %(position)s"),
+    "meeting_cancelled": _l("A meeting was called off: %(position)s"),
+    "meeting_reminder": _l("Reminder: meeting tomorrow: %(position)s"),
+    "candidates_interested": _l("New candidates for %(position)s today: %(count)s"),
+    "employer_invitation": _l("An employer invited you to look at a position: %(position)s"),
+    "employer_invited_participant": _l("An employer invited %(participant)s to look at %(position)s"),
+    "digest": _l("Your MiMi Match news of the day"),
+}
+# the group of each kind of notification, for the e-mail settings
+NOTIFICATION_GROUP = {
+    "message_received": "messages",
+    **dict.fromkeys(("meeting_proposed", "meeting_accepted", "meeting_declined", "meeting_other_time",
+                     "meeting_cancelled", "meeting_reminder"), "meetings"),
+    **dict.fromkeys(("suggestion_approved", "interest_expressed", "hr_invite", "hr_offer", "hr_decline",
+                     "offer_accepted", "candidates_interested", "employer_invitation",
+                     "employer_invited_participant"), "candidacies"),
+    **dict.fromkeys(("placement_planned", "placement_changed", "placement_started", "placement_abandoned",
+                     "evaluation_due", "evaluation_given", "evaluation_complete"), "placements"),
 }
 
 

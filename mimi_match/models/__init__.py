@@ -1,6 +1,7 @@
 """All models, importable from one place (Alembic autogenerate sees them through this import)."""
 from .action_plan import ActionPlanItem
 from .audit import AuditEntry, Notification
+from .conversation import ConversationRead, Meeting, MeetingSlot, Message
 from .enums import (
     ActionSource,
     ActionStatus,
@@ -14,6 +15,7 @@ from .enums import (
     InternshipPurpose,
     MatchOrigin,
     MatchStatus,
+    MeetingStatus,
     PlacementOutcome,
     PlacementStatus,
     PositionKind,
@@ -44,7 +46,8 @@ from .user import User, UserSession
 
 __all__ = [
     "ActionPlanItem", "ActionSource", "ActionStatus", "AuditEntry", "CEFRLevel", "CheckMethod",
-    "CheckResult", "CoachNote", "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
+    "CheckResult", "CoachNote", "ConversationRead", "Meeting", "MeetingSlot", "MeetingStatus", "Message",
+    "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
     "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "GuideItem",
     "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "MatchingChange", "MatchingState",
     "ModelSnapshot", "Notification",

@@ -42,3 +42,5 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(sa.String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # waiting for the recipient's daily digest e-mail (they chose one e-mail a day instead of one each)
+    digest_pending: Mapped[bool] = mapped_column(default=False)

@@ -80,6 +80,9 @@ class CheckResult(enum.StrEnum):
 
 class MatchStatus(enum.StrEnum):
     SUGGESTED = "suggested"
+    # an employer invited an anonymous card to look at a position: the participant decides, the employer
+    # learns nothing of the person until they say "I am interested"
+    EMPLOYER_INVITED = "employer_invited"
     APPROVED = "approved"
     REJECTED = "rejected"
     INTERESTED = "interested"
@@ -140,3 +143,11 @@ class ActionStatus(enum.StrEnum):
     OPEN = "open"
     IN_PROGRESS = "in_progress"
     DONE = "done"
+
+
+class MeetingStatus(enum.StrEnum):
+    PROPOSED = "proposed"  # one to three times offered, waiting for the participant
+    ACCEPTED = "accepted"  # the participant chose one
+    DECLINED = "declined"  # the participant does not want to meet
+    OTHER_TIME = "other_time"  # the participant asked for another time
+    CANCELLED = "cancelled"  # replaced by a new proposal, or called off

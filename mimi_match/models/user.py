@@ -46,6 +46,8 @@ class User(db.Model):
     totp_enabled_at: Mapped[datetime | None]
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
     recovery_codes: Mapped[list | None] = mapped_column(sa.JSON)
+    # which kinds of notification come by e-mail, and whether as one daily digest (None: every kind, at once)
+    mail_settings: Mapped[dict | None] = mapped_column(sa.JSON)
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="hr_users")
     profile: Mapped[ParticipantProfile | None] = relationship(

@@ -139,3 +139,64 @@ def candidate_profile(actor: User, profile_id: int) -> tuple[ParticipantProfile,
     audit.record("profile_viewed", actor=actor, subject_user_id=profile.user_id, target=f"profile:{profile.id}")
     db.session.commit()
     return profile, matches
+
+
+# an employer's invitation reaches a participant from these steps; from any other (the coach said no, the
+# person said no or withdrew, or is a candidate already) it changes nothing, and the employer is told the same
+INVITABLE = (MatchStatus.SUGGESTED, MatchStatus.APPROVED)
+
+
+def invite(actor: User, reference: str, position_id: int) -> None:
+    """Invite the person behind an anonymous card to look at one of our open positions. The participant
+    decides (interested / not for me); the employer learns nothing about them unless they say yes, not even
+    whether the invitation reached anyone new — the answer is the same in every case. Capped per position
+    and day; the participant's coach is told."""
+    from datetime import date, datetime, time
+
+    from ..models import AuditEntry, MatchEvent, MatchOrigin, PositionStatus
+    from ..models.base import utcnow
+    from .errors import ValidationFailed
+    from .notifications import notify
+
+    organisation = db.session.get(Organisation, _require_hr(actor))
+    position = db.session.get(Position, position_id)
+    if position is None or position.organisation_id != organisation.id:
+        raise NotFound(_("No such position."))
+    if position.status != PositionStatus.OPEN or position.listed_until < date.today():
+        raise ValidationFailed(_("Only an open position can be shown to a candidate. Publish it first."))
+    day_start = datetime.combine(utcnow().date(), time())
+    sent_today = db.session.scalar(
+        select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "talent_invited",
+                                                   AuditEntry.target == f"position:{position.id}",
+                                                   AuditEntry.at >= day_start)) or 0
+    cap = current_app.config["TALENT_INVITES_PER_DAY"]
+    if sent_today >= cap:
+        raise ValidationFailed(_("You can invite at most %(num)d candidates per position and day. Please go on "
+                                 "tomorrow.", num=cap))
+    reference = (reference or "").strip().upper()
+    profile_id = next((pid for pid in db.session.scalars(
+        select(ParticipantProfile.id).join(User, User.id == ParticipantProfile.user_id)
+        .where(ParticipantProfile.consent_findable.is_(True), User.active.is_(True),
+               User.email_verified_at.is_not(None)))
+        if card_reference(organisation, pid) == reference), None) if len(reference) == 10 else None
+    if profile_id is None:
+        raise NotFound(_("No such card. References change when your organisation renews them: search again."))
+    match = db.session.scalar(select(Match).where(Match.profile_id == profile_id, Match.position_id == position.id))
+    if match is None:
+        match = Match(profile_id=profile_id, position_id=position.id, origin=MatchOrigin.HR_INVITE,
+                      status=MatchStatus.SUGGESTED)
+        db.session.add(match)
+    if match.status in INVITABLE:
+        match.events.append(MatchEvent(from_status=match.status if match.id else None,
+                                       to_status=MatchStatus.EMPLOYER_INVITED, actor_id=actor.id,
+                                       reason_code="employer_invited", at=utcnow()))
+        match.status = MatchStatus.EMPLOYER_INVITED
+        profile = db.session.get(ParticipantProfile, profile_id)
+        notify(profile.user_id, "employer_invitation", {"position": position.title}, "/me/suggestions")
+        if profile.coach_id:
+            notify(profile.coach_id, "employer_invited_participant",
+                   {"participant": profile.user.display_name, "position": position.title},
+                   f"/coach/participants/{profile.id}")
+    # counted (by this audit entry) whether it changed anything or not: the cap tells nothing either
+    audit.record("talent_invited", actor=actor, target=f"position:{position.id}")
+    db.session.commit()

@@ -42,6 +42,7 @@ S = MatchStatus
 # each scenario: the statuses a match goes through after "suggested", and what the placement became
 SCENARIOS: dict[str, tuple[list[MatchStatus], PlacementStatus | None]] = {
     "approved": ([S.APPROVED], None),
+    "employer_invited": ([S.EMPLOYER_INVITED], None),
     "rejected": ([S.REJECTED], None),
     "interested": ([S.APPROVED, S.INTERESTED], None),
     "declined": ([S.APPROVED, S.DECLINED], None),
@@ -60,7 +61,8 @@ SCENARIOS: dict[str, tuple[list[MatchStatus], PlacementStatus | None]] = {
 # participant001 (coach1's caseload, the first login the README prints) sees a bit of everything
 SHOWCASE = ["approved", "offered", "active", "evaluating"]
 CYCLE = ["rejected", "interested", "invited", "approved", "declined", "completed", "hr_declined", "planned",
-         "withdrawn", "active", "offered", "abandoned", "overdue", "evaluating", "interested", "rejected"]
+         "withdrawn", "active", "offered", "abandoned", "overdue", "evaluating", "interested", "rejected",
+         "employer_invited"]
 N_DIRECT = 6
 MESSAGES = {
     S.INVITED: "Would you come for a short talk on Tuesday at 10:00 or Thursday at 13:00? Bring your papers.",
@@ -156,7 +158,8 @@ def _walk(match: Match, name: str, today: date, spread: int) -> None:
     steps, placement_status = SCENARIOS[name]
     participant, coach, hr = _people(match)
     actor_of = {S.APPROVED: coach, S.REJECTED: coach, S.INTERESTED: participant, S.DECLINED: participant,
-                S.WITHDRAWN: participant, S.INVITED: hr, S.OFFERED: hr, S.HR_DECLINED: hr, S.PLACED: participant}
+                S.WITHDRAWN: participant, S.INVITED: hr, S.OFFERED: hr, S.HR_DECLINED: hr, S.PLACED: participant,
+                S.EMPLOYER_INVITED: hr}
     # a placement's story needs more days behind it than a fresh review
     span = {None: 6, PlacementStatus.PLANNED: 14, PlacementStatus.ACTIVE: 35}.get(placement_status, 70)
     day = today - timedelta(days=span + spread)
@@ -168,8 +171,9 @@ def _walk(match: Match, name: str, today: date, spread: int) -> None:
         if status == S.REJECTED:
             reason, note = REJECT_NOTES[spread % len(REJECT_NOTES)]
             match.reject_reason = reason
+        code = reason.value if reason else ("employer_invited" if status == S.EMPLOYER_INVITED else None)
         match.events.append(MatchEvent(from_status=match.status, to_status=status, actor_id=actor_of[status].id,
-                                       reason_code=reason.value if reason else None, note=note,
+                                       reason_code=code, note=note,
                                        at=_at(day, 10 + len(match.events))))
         match.status = status
         day += timedelta(days=2)
@@ -181,8 +185,40 @@ def _walk(match: Match, name: str, today: date, spread: int) -> None:
         notify(coach.id, "interest_expressed", {"position": match.position.title,
                                                 "participant": participant.display_name},
                f"/coach/participants/{match.profile_id}")
+    elif status == S.EMPLOYER_INVITED:
+        notify(participant.id, "employer_invitation", {"position": match.position.title}, "/me/suggestions")
+    if name in ("invited", "offered"):
+        _conversation(match, name, today, (participant, coach, hr))
     if placement_status is not None:
         _placement(match, placement_status, name, today, (participant, coach, hr))
+
+
+CONVERSATION = [  # (who: 0 participant, 1 coach, 2 HR, text)
+    (2, "Hello! Thank you for your interest. Do you have questions before we meet?"),
+    (0, "Thank you. Is the work in the morning or in the evening?"),
+    (2, "Mostly mornings, 7 to 12. We give you work clothes."),
+    (1, "I can come along to the first meeting if that helps."),
+]
+
+
+def _conversation(match: Match, name: str, today: date, people) -> None:
+    """A few messages, and a meeting: offered times still open (invited) or one agreed and held (offered)."""
+    from ..models import Meeting, MeetingSlot, MeetingStatus, Message
+
+    start = _at(today - timedelta(days=4), 9)
+    for n, (who, text) in enumerate(CONVERSATION):
+        db.session.add(Message(match_id=match.id, author_id=people[who].id, body=text,
+                               created_at=start + timedelta(hours=3 * n)))
+    if name == "invited":
+        slots = [_at(today + timedelta(days=3), 10), _at(today + timedelta(days=4), 13)]
+        db.session.add(Meeting(match_id=match.id, proposed_by_id=people[2].id, place="Reception, ground floor",
+                               attendees="Team lead and HR", slots=[MeetingSlot(starts_at=t) for t in slots]))
+    else:
+        held = _at(today - timedelta(days=2), 10)
+        db.session.add(Meeting(match_id=match.id, proposed_by_id=people[2].id, status=MeetingStatus.ACCEPTED,
+                               starts_at=held, sequence=1, reminded_at=held - timedelta(hours=20),
+                               place="Reception, ground floor", attendees="Team lead and HR",
+                               slots=[MeetingSlot(starts_at=held)]))
 
 
 def _placement(match: Match, status: PlacementStatus, name: str, today: date, people) -> None:

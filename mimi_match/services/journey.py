@@ -173,7 +173,8 @@ def my_suggestions(actor: User) -> list[Match]:
         raise PermissionDenied()
     return list(db.session.scalars(
         select(Match).join(Position, Position.id == Match.position_id)
-        .where(Match.profile_id == actor.profile.id, Match.status == MatchStatus.APPROVED,
+        .where(Match.profile_id == actor.profile.id,
+               Match.status.in_((MatchStatus.APPROVED, MatchStatus.EMPLOYER_INVITED)),
                Position.status == PositionStatus.OPEN, Position.listed_until >= date.today())
         .options(selectinload(Match.position).selectinload(Position.organisation),
                  selectinload(Match.position).selectinload(Position.field),
@@ -184,7 +185,7 @@ def my_applications(actor: User) -> list[Match]:
     """Every position I acted on, and where it stands."""
     if actor.role != Role.PARTICIPANT or actor.profile is None:
         raise PermissionDenied()
-    hidden = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED)
+    hidden = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED, MatchStatus.EMPLOYER_INVITED)
     return list(db.session.scalars(
         select(Match).where(Match.profile_id == actor.profile.id, Match.status.not_in(hidden))
         .options(selectinload(Match.events), selectinload(Match.placement),
@@ -195,7 +196,7 @@ def my_applications(actor: User) -> list[Match]:
 def respond(actor: User, match_id: int, interested: bool, reason: str = "") -> Match:
     """The participant's own step on an approved suggestion: "I am interested" or "not for me"."""
     match = _participant_match(actor, match_id)
-    if match.status != MatchStatus.APPROVED:
+    if match.status not in (MatchStatus.APPROVED, MatchStatus.EMPLOYER_INVITED):
         raise Conflict(_("This suggestion has already been answered."))
     if match.position.status != PositionStatus.OPEN or match.position.listed_until < date.today():
         raise Conflict(_("This position is no longer open."))
@@ -203,6 +204,8 @@ def respond(actor: User, match_id: int, interested: bool, reason: str = "") -> M
         raise ValidationFailed(_("Please confirm your e-mail address first (with the link we sent you): "
                                  "then the employer can see that you are interested."))
     _move(match, MatchStatus.INTERESTED if interested else MatchStatus.DECLINED, actor, note=reason)
+    if interested:
+        tell_employer(match)
     if interested and match.profile.coach_id:
         notify(match.profile.coach_id, "interest_expressed", {"position": match.position.title,
                                                               "participant": actor.display_name},
@@ -210,6 +213,29 @@ def respond(actor: User, match_id: int, interested: bool, reason: str = "") -> M
     audit.record("suggestion_answered", actor=actor, subject=actor, detail={"interested": interested})
     db.session.commit()
     return match
+
+
+def tell_employer(match: Match) -> None:
+    """The position's HR managers hear that a candidate said "I am interested": once per candidate, and
+    bundled into one notification (and one e-mail) per position and day when several come."""
+    from ..models import Notification
+
+    if any(e.to_status == MatchStatus.INTERESTED for e in match.events[:-1]):
+        return  # interested before (withdrew, came back): the employer heard of this candidate already
+    position = match.position
+    link = f"/hr/positions/{position.id}/candidates"
+    day_start = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    for user in position.organisation.hr_users:
+        if not user.active:
+            continue
+        today = db.session.scalar(select(Notification).where(
+            Notification.user_id == user.id, Notification.kind == "candidates_interested",
+            Notification.link == link, Notification.created_at >= day_start).limit(1))
+        if today is None:
+            notify(user.id, "candidates_interested", {"position": position.title, "count": 1}, link)
+        else:  # the day's notification counts one more; no second e-mail
+            today.payload = {**(today.payload or {}), "count": int((today.payload or {}).get("count", 1)) + 1}
+            today.read_at = None
 
 
 def answer_offer(actor: User, match_id: int, accept: bool) -> Match:
@@ -304,7 +330,8 @@ class HistoryRow:
     note: str
 
 
-HIDDEN_FROM_EMPLOYER = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED)
+HIDDEN_FROM_EMPLOYER = (MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED,
+                        MatchStatus.EMPLOYER_INVITED)
 # messages the participant and the employer exchange; a coach's review note stays with coaches
 SHARED_NOTES = (MatchStatus.INVITED, MatchStatus.OFFERED, MatchStatus.HR_DECLINED)
 
@@ -391,3 +418,44 @@ def remind_answers(days: int) -> int:
                 sent += 1
     db.session.commit()
     return sent
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    state: str  # "done", "current", "todo" (and "skipped": passed over, as an offer without a meeting)
+
+
+STEP_OF = {MatchStatus.INTERESTED: "interested", MatchStatus.INVITED: "invited", MatchStatus.OFFERED: "offer",
+           MatchStatus.PLACED: "placed", MatchStatus.COMPLETED: "completed"}
+ENDED = {MatchStatus.WITHDRAWN: "withdrawn", MatchStatus.HR_DECLINED: "hr_declined", MatchStatus.DECLINED: "declined"}
+
+
+def steps(match: Match) -> list[Step]:
+    """A candidacy's steps, interested → invited → meeting → offer → placed → completed, each done, current
+    or still ahead; a candidacy that ended (withdrawn, declined) shows how far it came, with nothing current."""
+    from ..models import Meeting, MeetingStatus
+
+    keys = list(labels.CANDIDACY_STEPS)
+    reached = {STEP_OF[e.to_status] for e in match.events if e.to_status in STEP_OF}
+    met = db.session.scalar(select(Meeting.id).where(Meeting.match_id == match.id,
+                                                     Meeting.status == MeetingStatus.ACCEPTED).limit(1))
+    if met is not None:
+        reached.add("meeting")
+    current = STEP_OF.get(match.status)
+    if current == "invited" and "meeting" in reached:
+        current = "meeting"
+    last = max((keys.index(k) for k in reached | ({current} if current else set())), default=-1)
+    out = []
+    for index, key in enumerate(keys):
+        if key == current:
+            state = "current"
+        elif key in reached:
+            state = "done"
+        elif index < last:
+            state = "skipped"
+        else:
+            state = "todo"
+        out.append(Step(key, str(labels.CANDIDACY_STEPS[key]), state))
+    return out

@@ -24,6 +24,8 @@ class Mail:
     to: str
     subject: str
     body: str
+    # (file name, MIME type, text): a meeting's calendar file
+    attachments: tuple[tuple[str, str, str], ...] = ()
 
 
 def queue(session: Session, mail: Mail) -> None:
@@ -38,8 +40,9 @@ def deliver(mail: Mail, raise_errors: bool = False) -> None:
         if cfg.get("ENV_NAME") == "production":  # the log is no place for addresses, names or account links
             log.warning("mail not sent (no MAIL_SERVER configured)")
         else:  # a developer's machine: the whole message, so its links can be followed
-            log.info("mail not sent (no MAIL_SERVER configured)", extra={"mail_to": mail.to, "subject": mail.subject,
-                                                                         "body": mail.body})
+            log.info("mail not sent (no MAIL_SERVER configured)", extra={
+                "mail_to": mail.to, "subject": mail.subject, "body": mail.body,
+                "attachments": [name for name, _type, _text in mail.attachments]})
         return
     try:
         message = EmailMessage()
@@ -47,6 +50,9 @@ def deliver(mail: Mail, raise_errors: bool = False) -> None:
         message["To"] = " ".join(mail.to.split())
         message["Subject"] = " ".join(mail.subject.split())[:250]  # no line breaks in a header
         message.set_content(mail.body)
+        for name, mime, text in mail.attachments:
+            maintype, _slash, subtype = mime.partition("/")
+            message.add_attachment(text.encode(), maintype=maintype, subtype=subtype or "plain", filename=name)
         with smtplib.SMTP(cfg["MAIL_SERVER"], cfg.get("MAIL_PORT", 587), timeout=10) as smtp:
             if cfg.get("MAIL_USE_TLS", True):
                 smtp.starttls()
@@ -66,7 +72,7 @@ def _send_after_commit(session: Session) -> None:
         from .. import jobs
 
         for mail in outbox:
-            jobs.send_mail(mail.to, mail.subject, mail.body)
+            jobs.send_mail(mail.to, mail.subject, mail.body, [list(a) for a in mail.attachments])
 
 
 @event.listens_for(Session, "after_soft_rollback")

@@ -36,7 +36,7 @@ from .search_index import search_terms
 
 # a participant can (re)state interest from these; later steps belong to the employer's answer
 INTEREST_FROM = {None, MatchStatus.SUGGESTED, MatchStatus.APPROVED, MatchStatus.REJECTED, MatchStatus.DECLINED,
-                 MatchStatus.WITHDRAWN}
+                 MatchStatus.WITHDRAWN, MatchStatus.EMPLOYER_INVITED}
 # what only the coach sees: a suggestion not reviewed yet, or one the coach rejected
 HIDDEN_FROM_PARTICIPANT = (MatchStatus.SUGGESTED, MatchStatus.REJECTED)
 WITHDRAW_FROM = (MatchStatus.INTERESTED, MatchStatus.INVITED, MatchStatus.OFFERED)
@@ -311,6 +311,10 @@ def express_interest(actor: User, position_id: int) -> bool:
     else:
         return False
     profile.last_active_at = utcnow()
+    db.session.flush()
+    from .journey import tell_employer
+
+    tell_employer(match)
     if profile.coach_id:
         position = db.session.get(Position, position_id)
         notify(profile.coach_id, "interest_expressed",

@@ -227,3 +227,11 @@ def update_organisation(actor: User, values: dict[str, str]) -> Organisation:
     audit.record("organisation_updated", actor=actor, target=f"organisation:{organisation.id}")
     db.session.commit()
     return organisation
+
+
+def open_positions_of(actor: User) -> list[Position]:
+    """Our organisation's positions that are open and listed: what a candidate can be invited to look at."""
+    organisation_id = _require_hr(actor)
+    return list(db.session.scalars(select(Position).where(
+        Position.organisation_id == organisation_id, Position.status == PositionStatus.OPEN,
+        Position.listed_until >= date.today()).order_by(Position.title)))

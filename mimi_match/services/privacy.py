@@ -29,6 +29,8 @@ from ..models import (
     Evaluation,
     Match,
     MatchStatus,
+    Meeting,
+    Message,
     Notification,
     Organisation,
     ParticipantProfile,
@@ -104,6 +106,11 @@ def export(actor: User, user_id: int | None = None) -> dict[str, Any]:
             "coach_notes": _rows(CoachNote, CoachNote.profile_id == profile.id),
             "competence_checks": _rows(CompetenceCheck, CompetenceCheck.profile_id == profile.id),
             "saved_positions": _rows(SavedPosition, SavedPosition.profile_id == profile.id),
+            # the conversations of the person's candidacies (who wrote, when, what) and their meetings
+            "messages": _rows(Message, Message.match_id.in_(match_ids)),
+            "meetings": [{**_row(m), "times_offered": [s.starts_at.isoformat() for s in m.slots]}
+                         for m in db.session.scalars(select(Meeting).where(Meeting.match_id.in_(match_ids))
+                                                     .order_by(Meeting.id))],
         })
         data["positions_referred_to"] = _positions_named(
             {m["position_id"] for m in data["matches"]} | {s["position_id"] for s in data["saved_positions"]})
