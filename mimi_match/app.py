@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -16,7 +17,7 @@ from flask.globals import request_ctx
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.exceptions import BadRequest, HTTPException
 from werkzeug.routing import IntegerConverter
 
@@ -180,9 +181,21 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .blueprints import admin, api, auth, coach, guides, hr, main, opportunities, participant, placements
+    from .blueprints import (
+        admin,
+        api,
+        auth,
+        coach,
+        conversations,
+        guides,
+        hr,
+        main,
+        opportunities,
+        participant,
+        placements,
+    )
 
-    for module in (main, auth, opportunities, participant, coach, hr, placements, guides, admin, api):
+    for module in (main, auth, opportunities, participant, coach, hr, placements, guides, admin, api, conversations):
         app.register_blueprint(module.bp)
 
 
@@ -265,6 +278,24 @@ def isolate(value) -> Markup:
     return Markup("<bdi>%s</bdi>") % ("" if value is None else value)
 
 
+LINK = re.compile(r"https?://[^\s<>\"']+")
+
+
+def message_text(value: str | None) -> Markup:
+    """A message someone typed: escaped, its web addresses made clickable (opened without passing on who
+    sent the reader), direction isolated per paragraph by the template (``dir="auto"``)."""
+    text = "" if value is None else str(value)
+    out, last = [], 0
+    for found in LINK.finditer(text):
+        url = found.group(0).rstrip(".,;:!?)")
+        end = found.start() + len(url)
+        out.append(escape(text[last:found.start()]))
+        out.append(Markup('<a href="%s" rel="noopener noreferrer nofollow" target="_blank">%s</a>') % (url, url))
+        last = end
+    out.append(escape(text[last:]))
+    return Markup("").join(out)
+
+
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -303,6 +334,10 @@ def register_template_context(app: Flask) -> None:
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(skill_label, "skill_label")
     app.add_template_filter(isolate, "bdi")
+    app.add_template_filter(message_text, "message_text")
+    from .services.meetings import when
+
+    app.add_template_filter(when, "meeting_time")
 
     @app.after_request
     def security_headers(response):

@@ -13,16 +13,17 @@ HOME_ENDPOINT = {
 }
 
 OPPORTUNITIES = ("opportunities.browse", _l("Opportunities"))
+MESSAGES = ("conversations.inbox", _l("Messages"))
 _MENUS = {
     None: [("main.index", _l("Home")), OPPORTUNITIES],
     Role.PARTICIPANT: [("participant.home", _l("My page")), ("participant.suggestions", _l("My suggestions")),
-                       OPPORTUNITIES, ("participant.applications", _l("My applications")),
+                       OPPORTUNITIES, ("participant.applications", _l("My applications")), MESSAGES,
                        ("opportunities.saved", _l("Saved for later")), ("participant.plan", _l("My action plan"))],
-    Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.review", _l("Review suggestions")),
+    Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.review", _l("Review suggestions")), MESSAGES,
                  ("placements.index", _l("Placements")), ("coach.unassigned", _l("Without a coach")),
                  ("coach.fields", _l("Fields")), OPPORTUNITIES],
     Role.HR: [("hr.dashboard", _l("My positions")), ("hr.new_position", _l("New position")),
-              ("hr.talent", _l("Find talent")), ("placements.index", _l("Placements")),
+              ("hr.talent", _l("Find talent")), MESSAGES, ("placements.index", _l("Placements")),
               ("guides.index", _l("Onboarding guides")),
               ("hr.organisation", _l("Our organisation"))],
     Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")),

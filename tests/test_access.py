@@ -5,7 +5,7 @@ Codes: 200 ok, 302 redirect (anonymous -> login, or after a POST), 403 refused.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -16,6 +16,9 @@ from mimi_match.models import (
     CEFRLevel,
     Match,
     MatchStatus,
+    Meeting,
+    MeetingSlot,
+    MeetingStatus,
     ParticipantLanguage,
     ParticipantSkill,
     Placement,
@@ -57,6 +60,8 @@ ACCESS_TABLE = [
     *[("auth.login_code", method, "/login/code", E(302, 302, 302, 302, 302)) for method in ("GET", "POST")],
     *[("auth.two_factor", method, "/account/two-factor", E(302, 200, 200, 200, 200)) for method in ("GET", "POST")],
     ("auth.account", "GET", "/account", E(302, 200, 200, 200, 200)),
+    ("auth.mail_settings", "GET", "/account/notifications", E(302, 200, 200, 200, 200)),
+    ("auth.mail_settings", "POST", "/account/notifications", E(302, 302, 302, 302, 302)),
     ("auth.change_password", "GET", "/account/password",
      E(302, 200, 200, 200, 200)),
     ("auth.change_password", "POST", "/account/password",
@@ -129,6 +134,16 @@ ACCESS_TABLE = [
       for step in ("publish", "close", "reopen", "duplicate")],
     ("hr.talent", "GET", "/hr/talent", E(302, 403, 403, 200, 403)),
     ("hr.rotate_cards", "POST", "/hr/talent/references", E(302, 403, 403, 302, 403)),
+    ("hr.invite_talent", "POST", "/hr/talent/invite", E(302, 403, 403, 302, 403)),
+    # a candidacy's conversation: its participant, their coach, and the employer's HR only when the participant
+    # allows sharing (not here: 404, as for any conversation one may not read); never administrators
+    ("conversations.inbox", "GET", "/conversations", E(302, 200, 200, 200, 403)),
+    ("conversations.thread", "GET", "/conversations/{placed}", E(302, 200, 200, 404, 403)),
+    ("conversations.post", "POST", "/conversations/{placed}", E(302, 302, 302, 404, 403)),
+    ("conversations.propose", "POST", "/conversations/{placed}/meetings", E(302, 403, 302, 404, 403)),
+    ("conversations.answer", "POST", "/meetings/{meeting}/answer", E(302, 302, 403, 403, 403)),
+    ("conversations.cancel", "POST", "/meetings/{meeting}/cancel", E(302, 403, 302, 404, 403)),
+    ("conversations.calendar", "GET", "/meetings/{meeting}/calendar.ics", E(302, 200, 200, 404, 403)),
     # a participant who did not say "I am interested" in this organisation's positions is not found
     ("hr.candidate", "GET", "/hr/candidates/{profile}", E(302, 403, 403, 404, 403)),
     ("hr.organisation", "GET", "/hr/organisation", E(302, 403, 403, 200, 403)),
@@ -222,8 +237,13 @@ def route_values(users, role: str) -> dict[str, int]:
     db.session.add(placement)
     db.session.flush()
     guide = onboarding.create_for_placement(placement, "nb")
+    starts = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=3)
+    meeting = Meeting(match_id=placed.id, proposed_by_id=users["hr"].id, place="Reception", starts_at=starts,
+                      status=MeetingStatus.ACCEPTED, slots=[MeetingSlot(starts_at=starts)])
+    db.session.add(meeting)
+    db.session.commit()
     return dict(user=target.id, position=position.id, match=match.id, placement=placement.id, guide=guide.id,
-                guide_item=guide.items[0].id, **ids)
+                guide_item=guide.items[0].id, placed=placed.id, meeting=meeting.id, **ids)
 
 
 CASES = [(endpoint, method, path, role, expected[role])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -205,6 +206,38 @@ def test_journey_in_chromium(live):
         shot(h, "hr-candidates")
         h.click("button[name=action][value=invite]")
         h.wait_for_load_state()
+
+        # 4b. the employer writes in the candidacy's conversation and proposes a meeting; the participant,
+        # who reads MiMi Match in Arabic, answers and chooses a time
+        h.goto(base + f"/conversations/{match.id}")
+        h.fill("#body", "Welcome! Please bring work shoes.")
+        h.click(f"form[action$='/conversations/{match.id}'] button[type=submit]")
+        h.wait_for_load_state()
+        h.fill("#slot1", (date.today() + timedelta(days=3)).isoformat() + "T10:00")
+        h.fill("#slot2", (date.today() + timedelta(days=4)).isoformat() + "T13:30")
+        h.fill("#place", "Storgata 1, reception")
+        h.fill("#attendees", "Ola Nordmann")
+        h.click("form[action$='/meetings'] button[type=submit]")
+        h.wait_for_load_state()
+        no_error(h)
+        assert "Welcome! Please bring work shoes." in h.inner_text("body")
+        person.locale = "ar"
+        db.session.commit()
+        a.goto(base + f"/conversations/{match.id}")
+        assert a.get_attribute("html", "dir") == "rtl"
+        assert "Welcome! Please bring work shoes." in a.inner_text("body")
+        a.fill("#body", "شكرًا، سآتي.")
+        a.click(f"form[action$='/conversations/{match.id}'] button[type=submit]")
+        a.wait_for_load_state()
+        a.locator("form[action$='/answer'] button[name=choice]").nth(1).click()
+        a.wait_for_load_state()
+        no_error(a)
+        assert a.locator("a[href$='/calendar.ics']").count() == 1
+        shot(a, "participant-conversation-ar")
+        h.goto(base + f"/conversations/{match.id}")
+        assert "شكرًا، سآتي." in h.inner_text("body")
+        shot(h, "hr-conversation")
+        h.goto(base + f"/hr/positions/{position_id}/candidates")
         h.click("button[name=action][value=offer]")
         h.wait_for_load_state()
         no_error(h)
@@ -265,5 +298,5 @@ def test_journey_in_chromium(live):
     skill = next(s for s in person.profile.skills if s.label == FLOORS)
     assert skill.confirmation == SkillConfirmation.PLACEMENT
     assert db.session.scalar(select(ActionPlanItem).where(ActionPlanItem.source == ActionSource.EVALUATION))
-    assert len(shots) == 14 and all(path.stat().st_size > 10_000 for path in shots)
+    assert len(shots) == 16 and all(path.stat().st_size > 10_000 for path in shots)
     print(f"\nbrowser journey: {len(shots)} screenshots in {SHOTS}")

@@ -183,7 +183,8 @@ def test_direct_application_reaches_the_employer_and_informs_the_coach(users, lo
     note = db.session.scalar(select(Notification).where(Notification.user_id == users["coach"].id,
                                                         Notification.kind == "interest_expressed"))
     assert note.payload["position"] == "Kitchen helper"
-    assert "is interested in <bdi>Kitchen helper</bdi>" in login(users["coach"]).get("/notifications").get_data(as_text=True)
+    notes = login(users["coach"]).get("/notifications").get_data(as_text=True)
+    assert "is interested in <bdi>Kitchen helper</bdi>" in notes
 
 
 def test_unreviewed_and_rejected_suggestions_stay_invisible_to_the_participant(users, login):

@@ -188,7 +188,7 @@ def test_suggestion_email_in_the_participants_language(ukrainian, login, monkeyp
     person, _hr, coach, _position, match = ukrainian
     app.config["MAIL_NOTIFICATIONS"] = True
     sent = []
-    monkeypatch.setattr(jobs, "send_mail", lambda to, subject, body: sent.append((to, subject, body)))
+    monkeypatch.setattr(jobs, "send_mail", lambda to, subject, body, attachments=None: sent.append((to, subject, body)))
     _approve(login(coach), match)
     (to, _subject, body), = [m for m in sent if m[0] == person.email]
     assert UPHOLSTERY_UK in body and EMBROIDER_UK in body and FREE_TEXT in body

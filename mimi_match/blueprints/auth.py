@@ -10,6 +10,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from .. import labels
 from ..access import allow, public
 from ..extensions import db, limiter
 from ..forms.auth import (
@@ -19,15 +20,17 @@ from ..forms.auth import (
     EnrolForm,
     ForgotPasswordForm,
     LoginForm,
+    MailSettingsForm,
     NewPasswordForm,
     PasswordChangeForm,
     PasswordConfirmForm,
     RegisterForm,
     SecondFactorForm,
 )
+from ..forms.choices import options
 from ..models import Role, User
 from ..navigation import home_endpoint
-from ..services import account_links, accounts, privacy, second_factor
+from ..services import account_links, accounts, notifications, privacy, second_factor
 from ..services.errors import ValidationFailed
 from .helpers import client_ip, json_download, safe_next
 
@@ -179,6 +182,24 @@ def register():
 def account():
     """The user's own account settings."""
     return render_template("auth/account.html")
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@allow()
+def mail_settings():
+    """Which notifications come by e-mail, at once or as one e-mail a day (everything stays on the page)."""
+    form = MailSettingsForm()
+    form.groups.choices = options((key, str(label)) for key, label in labels.MAIL_GROUPS.items())
+    settings = current_user.mail_settings or {}
+    if request.method == "GET":
+        form.groups.data = [k for k in labels.MAIL_GROUPS if k not in (settings.get("off") or ())]
+        form.digest.data = "digest" if settings.get("digest") else "now"
+    if form.validate_on_submit():
+        notifications.save_mail_settings(current_user, set(labels.MAIL_GROUPS) - set(form.groups.data or ()),
+                                         form.digest.data == "digest")
+        flash(_("Your e-mail settings are saved."), "success")
+        return redirect(url_for("auth.mail_settings"))
+    return render_template("auth/mail_settings.html", form=form)
 
 
 def _user_key() -> str:

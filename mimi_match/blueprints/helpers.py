@@ -52,9 +52,9 @@ def int_arg(name: str, default: int | None = None, source=None) -> int | None:
     return value if 1 <= value <= MAX_ID else default
 
 
-def id_or_none(raw: str) -> int | None:
-    """An id typed into a form value ("12", "12:3"): None unless it is 1..MAX_ID."""
-    raw = raw.strip()
+def id_or_none(raw: str | None) -> int | None:
+    """An id typed into a form value ("12", "12:3"): None unless it is 1..MAX_ID (or when missing)."""
+    raw = (raw or "").strip()
     if not (raw.isdecimal() and raw.isascii()) or len(raw) > 10:
         return None
     value = int(raw)

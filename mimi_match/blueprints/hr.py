@@ -15,7 +15,7 @@ from ..services import candidates as consented_profiles
 from ..services import dashboards, journey, onboarding, positions, skill_names
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_options, region_options
-from .helpers import int_arg
+from .helpers import id_or_none, int_arg
 
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
@@ -192,8 +192,29 @@ def talent():
     field_id = int_arg("field")
     skill = (request.args.get("skill") or "")[:100]
     return render_template("hr/talent.html", cards=consented_profiles.findable(current_user, field_id, skill),
+                           open_positions=positions.open_positions_of(current_user),
                            fields=field_options(empty=_("All fields")), field_id=field_id or 0, skill=skill,
                            host_language=current_app.config.get("HOST_LANGUAGE", "nb"), action_form=ActionForm())
+
+
+@bp.post("/talent/invite")
+@allow(Role.HR)
+def invite_talent():
+    """Invite the person behind an anonymous card to look at one of our open positions; they decide."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    position_id = id_or_none(request.form.get("position"))
+    try:
+        consented_profiles.invite(current_user, request.form.get("reference", "")[:20], position_id or 0)
+    except NotFound as error:
+        flash(error.message or _("No such card."), "danger")
+    except ValidationFailed as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Your invitation is on its way. The person decides; you see them among your candidates only if "
+                "they say they are interested."), "success")
+    return redirect(url_for("hr.talent", **{k: v for k, v in (("field", request.form.get("field", "")),
+                                                                 ("skill", request.form.get("skill", ""))) if v}))
 
 
 @bp.post("/talent/references")

@@ -86,6 +86,8 @@ def _participant_step(position_id: int, step, message: str):
         flash(_("Nothing changed: this step is not possible now."), "info")
     else:
         flash(message, "success")
+    if request.form.get("back") == "applications":
+        return redirect(url_for("participant.applications"))
     return redirect(url_for("opportunities.detail", position_id=position_id))
 
 

@@ -22,7 +22,7 @@ from ..forms.profile import (
     WishesForm,
 )
 from ..models import Role
-from ..services import action_plan, journey, matching, profiles, skill_names
+from ..services import action_plan, conversations, journey, matching, profiles, skill_names
 from ..services.errors import Conflict, NotFound, ValidationFailed
 from .choices import field_options, language_name, region_options
 from .helpers import ONE_TOKEN, safe_next
@@ -329,9 +329,10 @@ def answer_suggestion(match_id: int):
 @allow(Role.PARTICIPANT)
 def applications():
     """Every position I acted on and where it stands, with its history."""
+    unread = {t.match.id: t.unread for t in conversations.inbox(current_user)}
     return render_template("participant/applications.html", matches=journey.my_applications(current_user),
                            action_form=ActionForm(), history=lambda match: journey.history(current_user, match),
-                           employer_message=journey.employer_message)
+                           employer_message=journey.employer_message, steps=journey.steps, unread=unread)
 
 
 @bp.post("/applications/<int:match_id>/offer")

@@ -3,8 +3,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField, SubmitField
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..config import LANGUAGES
 from ..services.passwords import MAX_LENGTH, password_problem
@@ -108,3 +118,12 @@ class LanguageForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change something (logout...)."""
+
+
+class MailSettingsForm(FlaskForm):
+    """Which notifications come by e-mail (one box per group), and whether as one e-mail a day."""
+    groups = SelectMultipleField(_l("Send me an e-mail about"), choices=[], validate_choice=True,
+                                 widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    digest = RadioField(_l("How often"), default="now", choices=options([
+        ("now", _l("At once, one e-mail for each")), ("digest", _l("One e-mail a day with everything new"))]))
+    submit = SubmitField(_l("Save my e-mail settings"))
