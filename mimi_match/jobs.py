@@ -56,8 +56,9 @@ class Jobs:
         self._periodic(matching, "matching.nightly", crontab(minute="17", hour="3"), _matching_nightly)
         self._periodic(matching, "daily.reminders", crontab(minute="5", hour="7"), _daily_reminders)
         self._periodic(matching, "daily.retention", crontab(minute="40", hour="2"), _daily_retention)
-        self._periodic(mail, "hourly.meetings", crontab(minute="10"), _meeting_reminders)
-        self._periodic(mail, "hourly.digest", crontab(minute="0"), _digests)
+        # on the matching queue: its one worker (a lease keeps any second one waiting) sends each reminder once
+        self._periodic(matching, "hourly.meetings", crontab(minute="10"), _meeting_reminders)
+        self._periodic(matching, "hourly.digest", crontab(minute="0"), _digests)
 
     def _run(self, queue: str, name: str, function: Callable, *args):
         with self.app.app_context():

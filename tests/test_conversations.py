@@ -370,3 +370,20 @@ def test_the_meeting_reminder_window(app, users, candidacy):
     db.session.commit()
     assert meetings.remind() == 0  # more than a day ahead
     assert meetings.remind(now=utcnow() + timedelta(hours=8)) == 1
+
+
+def test_an_erased_participant_leaves_no_conversation_behind(users, login, candidacy):
+    from mimi_match.services import privacy
+
+    url = f"/conversations/{candidacy.id}"
+    login(users["hr"]).post(url, data={"body": "Welcome"})
+    login(users["participant"]).post(url, data={"body": "My phone number is 123"})
+    meetings.propose(users["hr"], candidacy.id, [datetime.now() + timedelta(days=2)], 30, place="Here")
+    export = privacy.export(users["participant"])
+    assert [m["body"] for m in export["messages"]] == ["Welcome", "My phone number is 123"]
+    assert len(export["meetings"]) == 1 and export["meetings"][0]["times_offered"]
+    privacy.erase(users["admin"], users["participant"].id)
+    db.session.expire_all()
+    assert db.session.scalar(select(db.func.count(Message.id))) == 0
+    assert db.session.scalar(select(db.func.count(Meeting.id))) == 0
+    assert login(users["hr"]).get(url).status_code == 404
