@@ -259,7 +259,12 @@ def test_journey_in_chromium(live):
         shot(c, "coach-placement-planned")
         c.click("button[name=step][value=start]")
         c.wait_for_load_state()
+        assert "Did it really start today?" in c.inner_text("body")  # a week before the planned start
+        c.click("input[name=confirmed] ~ button[name=step][value=start]")
+        c.wait_for_load_state()
         c.click("button[name=step][value=complete]")
+        c.wait_for_load_state()
+        c.click("input[name=confirmed] ~ button[name=step][value=complete]")  # completed on its first day
         c.wait_for_load_state()
         no_error(c)
         shot(c, "coach-placement-completed")

@@ -95,10 +95,12 @@ def test_whole_journey(users, login):
                                                       users["hr"].id, person.id]
     # the placement: the coach starts it, the employer completes it
     assert hr.get(f"/placements/{placement.id}").status_code == 200
-    coach.post(f"/placements/{placement.id}/status", data={"step": "start", "version": placement.version_id})
+    # (started before its planned date and completed the same day: both confirmed, as a person would)
+    coach.post(f"/placements/{placement.id}/status", data={"step": "start", "version": placement.version_id,
+                                                          "confirmed": "1"})
     db.session.expire_all()
     assert db.session.get(Placement, placement.id).status == PlacementStatus.ACTIVE
-    hr.post(f"/placements/{placement.id}/status", data={"step": "complete"})
+    hr.post(f"/placements/{placement.id}/status", data={"step": "complete", "confirmed": "1"})
     db.session.expire_all()
     placement = db.session.get(Placement, placement.id)
     assert placement.status == PlacementStatus.COMPLETED and placement.match.status == MatchStatus.COMPLETED

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from mimi_match.extensions import db
 from mimi_match.models import (
     ActionPlanItem,
+    ActionSource,
     Evaluation,
     EvaluationVoice,
     Match,
@@ -95,10 +96,20 @@ def test_status_follows_planned_active_completed(users, login):
     coach = login(users["coach"])
     page = coach.post(f"/placements/{placement.id}/status", data={"step": "complete"}, follow_redirects=True)
     assert "nothing was changed" in page.get_data(as_text=True)
-    coach.post(f"/placements/{placement.id}/status", data={"step": "start"})
+    planned = placement.start_date
+    # three days early: asked first, nothing changes until confirmed; then the real date, the planned one kept
+    page = coach.post(f"/placements/{placement.id}/status", data={"step": "start"}, follow_redirects=True)
+    assert "Did it really start today?" in page.get_data(as_text=True)
+    assert _reload(placement.id).status == PlacementStatus.PLANNED
+    coach.post(f"/placements/{placement.id}/status", data={"step": "start", "confirmed": "1"})
     placement = _reload(placement.id)
     assert placement.status == PlacementStatus.ACTIVE and placement.start_date == date.today()
     assert placement.match.events[-1].reason_code == "placement_active"
+    assert placement.match.events[-1].note == f"planned start: {planned.isoformat()}"
+    # completed on the day it started: asked too
+    page = coach.post(f"/placements/{placement.id}/status", data={"step": "complete"}, follow_redirects=True)
+    assert "Is it really completed already" in page.get_data(as_text=True)
+    assert _reload(placement.id).status == PlacementStatus.ACTIVE
     page = coach.post(f"/placements/{placement.id}/status", data={"step": "fly"}, follow_redirects=True)
     assert b"Choose what to do" in page.data
 
@@ -143,7 +154,7 @@ def test_evaluation_rules(users, login):
     form = {"tasks_done": "Dishes", "outcome": "further_training"}
     page = participant.post(f"/placements/{placement.id}/evaluation", data=form, follow_redirects=True)
     assert b"opens when the placement has ended" in page.data
-    coach.post(f"/placements/{placement.id}/status", data={"step": "complete"})
+    coach.post(f"/placements/{placement.id}/status", data={"step": "complete", "confirmed": "1"})  # same day
     for bad, message in (({"outcome": "abandoned"}, b"Not a valid"), ({"outcome": "nonsense"}, b"Not a valid"),
                          ({"tasks_done": ""}, b"Say which tasks"), ({"skills": "p999999"}, b"Choose skills")):
         page = coach.post(f"/placements/{placement.id}/evaluation", data={**form, **bad}, follow_redirects=True)
@@ -301,3 +312,36 @@ def test_without_a_coach_two_voices_complete_the_evaluation(users, login):
     login(users["hr"]).post(f"/placements/{placement.id}/evaluation", data=form)
     placement = _reload(placement.id)
     assert placement.outcome == PlacementOutcome.FURTHER_TRAINING and placements.due(placement) is None
+
+
+def test_each_voice_answers_first_on_its_own(users, login):
+    """Blind first step: until a voice has saved its own evaluation, it sees that the others answered, not what."""
+    placement = _placement(users, status=PlacementStatus.COMPLETED, start=date.today() - timedelta(days=20),
+                           end=date.today())
+    coach, hr, participant = login(users["coach"]), login(users["hr"]), login(users["participant"])
+    coach.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Washed up every lunch", "outcome": "job_offer", "what_next": "Norwegian course B1"})
+    hidden = hr.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Washed up every lunch" not in hidden and "You can read it once your own evaluation is saved" in hidden
+    assert "Washed up every lunch" not in participant.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Washed up every lunch" in coach.get(f"/placements/{placement.id}").get_data(as_text=True)
+    hr.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Kept the kitchen going", "outcome": "job_offer", "what_next": "norwegian course b1.\nForklift"})
+    shown = hr.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Washed up every lunch" in shown and "Kept the kitchen going" in shown
+    # the same "what next" from two voices is one step, naming both; a new line is a step of its own
+    steps = db.session.scalars(select(ActionPlanItem).where(ActionPlanItem.source == ActionSource.EVALUATION)
+                               .order_by(ActionPlanItem.id)).all()
+    assert [s.title for s in steps] == ["Norwegian course B1", "Forklift"]
+    assert "(Coach)" in steps[0].detail and "(Company)" in steps[0].detail
+
+
+def test_an_early_start_moves_the_onboarding_guide(app, users, login):
+    from mimi_match.models import OnboardingGuide
+    from mimi_match.services import onboarding
+
+    placement = _placement(users, start=date.today() + timedelta(days=10))
+    guide = onboarding.create_for_placement(placement, "nb")
+    login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "start", "confirmed": "1"})
+    db.session.expire_all()
+    assert db.session.get(OnboardingGuide, guide.id).start_date == date.today()

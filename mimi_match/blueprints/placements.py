@@ -12,7 +12,7 @@ from ..forms.choices import options
 from ..forms.placements import AbandonForm, EvaluationForm, PlacementPlanForm
 from ..models import EvaluationVoice, Role
 from ..services import journey, placements, skill_names
-from ..services.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..services.errors import Conflict, NeedsConfirmation, NotFound, PermissionDenied, ValidationFailed
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
 PARTIES = (Role.PARTICIPANT, Role.COACH, Role.HR)
@@ -44,8 +44,11 @@ def detail(placement_id: int):
     evaluation_form = EvaluationForm()
     evaluation_form.skills.choices = options((c.key, c.name)
                                              for c in placements.skill_choices(placement, current_user, language))
+    step = request.args.get("confirm", "")
+    question = placements.confirmation_needed(placement, step) if step in placements.STAFF_STEPS else None
     return render_template(
-        "placements/detail.html", placement=placement, voice=voice, given=given,
+        "placements/detail.html", placement=placement, voice=voice, given=given, question=question,
+        confirm_step=step,
         voices=[v for v in EvaluationVoice if v in placements.required_voices(placement)],
         history=journey.history(current_user, placement.match), plan_form=plan_form,
         abandon_form=AbandonForm(version=placement.version_id), evaluation_form=evaluation_form,
@@ -88,11 +91,14 @@ def status(placement_id: int):
         abort(400)
     reason = form.reason.data if step == "abandon" else ""
     try:
-        placements.change_status(current_user, placement_id, step, reason or "", version=_version())
+        placements.change_status(current_user, placement_id, step, reason or "", version=_version(),
+                                 confirmed=request.form.get("confirmed") == "1")
     except NotFound:
         abort(404)
     except PermissionDenied:
         abort(403)
+    except NeedsConfirmation:  # the page asks the question, with the button that confirms
+        return redirect(url_for("placements.detail", placement_id=placement_id, confirm=step, _anchor="status-h"))
     except (Conflict, ValidationFailed) as error:
         flash(error.message, "warning")
     else:

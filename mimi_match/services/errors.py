@@ -24,3 +24,8 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """Someone else changed the same thing first."""
+
+
+class NeedsConfirmation(DomainError):
+    """The step is possible but surprising (starting before the planned date, completing on the first day):
+    ``message`` is the question to confirm; nothing was changed."""

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -40,7 +40,7 @@ from ..models import (
 from ..models.base import utcnow
 from ..vocabulary import vocabulary
 from . import audit, skill_names
-from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from .errors import Conflict, NeedsConfirmation, NotFound, PermissionDenied, ValidationFailed
 from .notifications import notify
 
 OPEN = (PlacementStatus.PLANNED, PlacementStatus.ACTIVE)
@@ -183,9 +183,29 @@ def update_plan(actor: User, placement_id: int, *, start_date: date, end_date: d
     return placement
 
 
+def confirmation_needed(placement: Placement, step: str, today: date | None = None) -> str | None:
+    """The question to ask before a step whose dates would surprise: starting before the planned start, or
+    completing on the day it started or before the planned end. None: nothing to ask."""
+    today = today or date.today()
+    if step == "start" and placement.status == PlacementStatus.PLANNED and placement.start_date > today:
+        return _("The plan says the placement starts on %(date)s. Did it really start today? Then today becomes "
+                 "its start date, and the onboarding guide's points move with it.",
+                 date=format_date(placement.start_date, "long"))
+    if step == "complete" and placement.status == PlacementStatus.ACTIVE:
+        if placement.start_date >= today:
+            return _("The placement started today. Is it really completed already (a placement of less than a "
+                     "day)?")
+        if placement.end_date is not None and placement.end_date > today:
+            return _("The plan says the placement ends on %(date)s. Did it really end today? Then today becomes "
+                     "its end date.", date=format_date(placement.end_date, "long"))
+    return None
+
+
 def change_status(actor: User, placement_id: int, step: str, reason: str = "",
-                  version: int | None = None) -> Placement:
-    """Start, complete, or abandon (with a reason) a placement; recorded in the match's history."""
+                  version: int | None = None, confirmed: bool = False) -> Placement:
+    """Start, complete, or abandon (with a reason) a placement; recorded in the match's history. A start
+    before the planned date or a completion on the first day (or before the planned end) is only done
+    ``confirmed``: the real dates are recorded, and the planned ones kept in the history."""
     placement, voice = get(actor, placement_id)
     if step not in STEPS:
         raise ValidationFailed(_("Choose what to do."))
@@ -199,30 +219,51 @@ def change_status(actor: User, placement_id: int, step: str, reason: str = "",
     reason = reason.strip()[:MAX_TEXT]
     if step == "abandon" and not reason:
         raise ValidationFailed(_("Say briefly why the placement ends early."))
+    question = confirmation_needed(placement, step) if step in STAFF_STEPS else None
+    if question and not confirmed:
+        raise NeedsConfirmation(question)
     placement.status = after
     match = placement.match
     today = date.today()
+    planned = ""
     if step == "start" and placement.start_date > today:
+        planned = _planned_note("start", placement.start_date)
         placement.start_date = today
+        _move_guide(placement)
     if step in ("complete", "abandon"):
         if placement.end_date is None or placement.end_date > today:
+            if placement.end_date is not None and step == "complete":
+                planned = _planned_note("end", placement.end_date)
             placement.end_date = max(today, placement.start_date)
         if step == "abandon":
             placement.abandon_reason = reason
             placement.outcome = PlacementOutcome.ABANDONED
         match.events.append(MatchEvent(from_status=match.status, to_status=MatchStatus.COMPLETED,
-                                       actor_id=actor.id, reason_code=f"placement_{after.value}", note=reason,
-                                       at=utcnow()))
+                                       actor_id=actor.id, reason_code=f"placement_{after.value}",
+                                       note=reason or planned, at=utcnow()))
         match.status = MatchStatus.COMPLETED
     else:
         match.events.append(MatchEvent(from_status=match.status, to_status=match.status, actor_id=actor.id,
-                                       reason_code="placement_active", at=utcnow()))
+                                       reason_code="placement_active", note=planned, at=utcnow()))
     kind = {"start": "placement_started", "complete": "evaluation_due", "abandon": "placement_abandoned"}[step]
     _tell(placement, kind, skip=actor.id if step == "start" else None)
     audit.record("placement_" + after.value, actor=actor, subject_user_id=match.profile.user_id,
                  detail={"placement": placement.id})
     _commit(placement)
     return placement
+
+
+def _planned_note(which: str, planned: date) -> str:
+    """The planned date, kept in the history when the real one differs (ISO: read in every language)."""
+    return f"{'planned start' if which == 'start' else 'planned end'}: {planned.isoformat()}"
+
+
+def _move_guide(placement: Placement) -> None:
+    """The onboarding guide's points are due relative to the real start."""
+    from ..models import OnboardingGuide
+
+    for guide in db.session.scalars(select(OnboardingGuide).where(OnboardingGuide.placement_id == placement.id)):
+        guide.start_date = placement.start_date
 
 
 # --- the joint evaluation -------------------------------------------------------------------------------
@@ -284,10 +325,7 @@ def evaluate(actor: User, placement_id: int, *, tasks_done: str, skills: list[st
     with force_locale(profile.user.locale or "en"):  # the step is the participant's: their language
         detail = _("From the evaluation of %(position)s (%(voice)s)", position=placement.match.position.title,
                    voice=str(labels.VOICE[voice.value]))
-    for line in next_steps(evaluation.what_next):
-        db.session.add(ActionPlanItem(profile_id=profile.id, title=line, detail=detail,
-                                      source=ActionSource.EVALUATION, created_by_id=actor.id,
-                                      due_date=date.today() + timedelta(weeks=4)))
+    _add_next_steps(profile, evaluation.what_next, detail, actor)
     placement.updated_at = utcnow()  # two voices at the same moment: the version check lets one through
     voices = {e.voice for e in placement.evaluations}
     if voices >= required_voices(placement):
@@ -311,6 +349,29 @@ def evaluate(actor: User, placement_id: int, *, tasks_done: str, skills: list[st
             raise Conflict(_("Your evaluation of this placement is already saved.")) from None
         raise
     return evaluation
+
+
+def _same_step(text: str) -> str:
+    """Two "what next" lines that say the same thing: case, spacing and end punctuation aside."""
+    return " ".join(text.casefold().split()).rstrip(".!;:,")
+
+
+def _add_next_steps(profile: ParticipantProfile, what_next: str, detail: str, actor: User) -> None:
+    """Each line of "what next" becomes a step in the plan, unless an open step from an evaluation already
+    says the same (the coach and the company both wrote "B1 course"): then that step names this voice too."""
+    open_steps = {_same_step(i.title): i for i in db.session.scalars(select(ActionPlanItem).where(
+        ActionPlanItem.profile_id == profile.id, ActionPlanItem.source == ActionSource.EVALUATION,
+        ActionPlanItem.completed_at.is_(None)))}
+    for line in next_steps(what_next):
+        same = open_steps.get(_same_step(line))
+        if same is not None:
+            if detail not in same.detail:
+                same.detail = "\n".join(part for part in (same.detail, detail) if part)[:MAX_TEXT]
+            continue
+        item = ActionPlanItem(profile_id=profile.id, title=line, detail=detail, source=ActionSource.EVALUATION,
+                              created_by_id=actor.id, due_date=date.today() + timedelta(weeks=4))
+        db.session.add(item)
+        open_steps[_same_step(line)] = item
 
 
 def next_steps(what_next: str, limit: int = 5) -> list[str]:
