@@ -76,6 +76,10 @@ class Config:
     MESSAGE_LIMIT = os.environ.get("MESSAGE_LIMIT", "30 per hour")
     # invitations from Find talent: per position and day
     TALENT_INVITES_PER_DAY = _env_int("TALENT_INVITES_PER_DAY", 10)
+    # the placement agreement's insurance and responsibility paragraphs, as this installation words them
+    # (empty: our default text, translated into each reader's language)
+    AGREEMENT_INSURANCE_TEXT = os.environ.get("AGREEMENT_INSURANCE_TEXT", "")
+    AGREEMENT_RESPONSIBILITY_TEXT = os.environ.get("AGREEMENT_RESPONSIBILITY_TEXT", "")
     # the daily digest e-mail, for those who chose one (hour in the installation's time zone)
     DIGEST_HOUR = _env_int("DIGEST_HOUR", 16)
 

@@ -176,6 +176,9 @@ NOTIFICATION = {
     "employer_invitation": _l("An employer invited you to look at a position: %(position)s"),
     "employer_invited_participant": _l("An employer invited %(participant)s to look at %(position)s"),
     "digest": _l("Your MiMi Match news of the day"),
+    "agreement_unsigned": _l("Please read and sign the placement agreement: %(position)s"),
+    "agreement_changed": _l("The plan changed: please sign the agreement again: %(position)s"),
+    "agreement_complete": _l("Everyone has signed the placement agreement: %(position)s"),
 }
 # the group of each kind of notification, for the e-mail settings
 NOTIFICATION_GROUP = {
@@ -185,7 +188,8 @@ NOTIFICATION_GROUP = {
     **dict.fromkeys(("suggestion_approved", "interest_expressed", "hr_invite", "hr_offer", "hr_decline",
                      "offer_accepted", "candidates_interested", "employer_invitation",
                      "employer_invited_participant"), "candidacies"),
-    **dict.fromkeys(("placement_planned", "placement_changed", "placement_started", "placement_abandoned",
+    **dict.fromkeys(("agreement_changed", "agreement_complete", "placement_planned", "placement_changed",
+                     "placement_started", "placement_abandoned",
                      "evaluation_due", "evaluation_given", "evaluation_complete"), "placements"),
 }
 

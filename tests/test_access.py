@@ -156,6 +156,9 @@ ACCESS_TABLE = [
     ("placements.plan", "POST", "/placements/{placement}/plan", E(302, 403, 302, 302, 403)),
     ("placements.status", "POST", "/placements/{placement}/status", E(302, 302, 302, 302, 403)),
     ("placements.evaluation", "POST", "/placements/{placement}/evaluation", E(302, 302, 302, 302, 403)),
+    ("placements.agreement", "GET", "/placements/{placement}/agreement", E(302, 200, 200, 200, 403)),
+    ("placements.agreement_pdf", "GET", "/placements/{placement}/agreement.pdf", E(302, 200, 200, 200, 403)),
+    ("placements.sign", "POST", "/placements/{placement}/agreement/sign", E(302, 302, 302, 302, 403)),
     # onboarding guides: HR of the organisation; the placement's coach reads along
     ("guides.index", "GET", "/guides/", E(302, 403, 403, 200, 403)),
     ("guides.for_position", "GET", "/guides/positions/{position}", E(302, 403, 403, 302, 403)),

@@ -254,6 +254,18 @@ def test_journey_in_chromium(live):
         placement = db.session.scalar(select(Placement).where(Placement.match_id == match.id))
         assert placement is not None and placement.status == PlacementStatus.PLANNED
 
+        # 5b. the participant reads the agreement (in Arabic) and signs it with their name
+        a.goto(base + f"/placements/{placement.id}/agreement")
+        assert "اتفاقية" in a.inner_text("body")
+        a.fill("#typed_name", "Amina Participant")
+        a.click("form[action$='/agreement/sign'] button[type=submit]")
+        a.wait_for_load_state()
+        no_error(a)
+        assert a.locator(".badge.text-bg-success").count() == 1
+        shot(a, "participant-agreement-ar")
+        pdf = a.request.get(base + f"/placements/{placement.id}/agreement.pdf")
+        assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body()[:5] == b"%PDF-"
+
         # 6. the coach starts and completes the placement
         c.goto(base + f"/placements/{placement.id}")
         shot(c, "coach-placement-planned")
@@ -303,5 +315,5 @@ def test_journey_in_chromium(live):
     skill = next(s for s in person.profile.skills if s.label == FLOORS)
     assert skill.confirmation == SkillConfirmation.PLACEMENT
     assert db.session.scalar(select(ActionPlanItem).where(ActionPlanItem.source == ActionSource.EVALUATION))
-    assert len(shots) == 16 and all(path.stat().st_size > 10_000 for path in shots)
+    assert len(shots) == 17 and all(path.stat().st_size > 10_000 for path in shots)
     print(f"\nbrowser journey: {len(shots)} screenshots in {SHOTS}")

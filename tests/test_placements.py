@@ -10,6 +10,7 @@ from mimi_match.extensions import db
 from mimi_match.models import (
     ActionPlanItem,
     ActionSource,
+    AuditEntry,
     Evaluation,
     EvaluationVoice,
     Match,
@@ -105,7 +106,8 @@ def test_status_follows_planned_active_completed(users, login):
     placement = _reload(placement.id)
     assert placement.status == PlacementStatus.ACTIVE and placement.start_date == date.today()
     assert placement.match.events[-1].reason_code == "placement_active"
-    assert placement.match.events[-1].note == f"planned start: {planned.isoformat()}"
+    assert placement.match.events[-1].note.endswith(f"planned start: {planned.isoformat()}")
+    assert placement.match.events[-1].note.startswith("started before signatures of")  # nobody had signed
     # completed on the day it started: asked too
     page = coach.post(f"/placements/{placement.id}/status", data={"step": "complete"}, follow_redirects=True)
     assert "Is it really completed already" in page.get_data(as_text=True)
@@ -117,7 +119,8 @@ def test_status_follows_planned_active_completed(users, login):
 def test_stale_form_is_a_conflict_not_a_lost_update(users, login):
     placement = _placement(users)
     seen = placement.version_id
-    login(users["hr"]).post(f"/placements/{placement.id}/status", data={"step": "start", "version": seen})
+    login(users["hr"]).post(f"/placements/{placement.id}/status", data={"step": "start", "version": seen,
+                                                                       "confirmed": "1"})
     page = login(users["coach"]).post(f"/placements/{placement.id}/status",
                                       data={"step": "abandon", "reason": "late", "version": seen},
                                       follow_redirects=True)
@@ -259,7 +262,7 @@ def test_email_goes_out_after_commit_in_the_recipients_language(users, login, mo
     users["participant"].locale = "nb"
     db.session.commit()
     placement = _placement(users)
-    login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "start"})
+    login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "start", "confirmed": "1"})
     assert [m["To"] for m in FakeSMTP.sent] == [users["participant"].email, users["hr"].email]
     to_participant = FakeSMTP.sent[0]
     assert "Kitchen helper" in to_participant["Subject"] and "startet" in to_participant["Subject"]
@@ -345,3 +348,74 @@ def test_an_early_start_moves_the_onboarding_guide(app, users, login):
     login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "start", "confirmed": "1"})
     db.session.expire_all()
     assert db.session.get(OnboardingGuide, guide.id).start_date == date.today()
+
+
+def _pdf_text(data: bytes) -> str:
+    import io
+    import unicodedata
+
+    from pypdf import PdfReader
+
+    return unicodedata.normalize("NFKC", " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+
+
+def test_the_agreement_is_generated_signed_by_all_three_and_asked_again_after_a_plan_change(users, login, run_jobs):
+    placement = _placement(users, start=date.today() + timedelta(days=7), end=date.today() + timedelta(days=35))
+    placement.objectives = "Wash up after lunch\nLearn the dishwasher"
+    db.session.commit()
+    participant, coach, hr = login(users["participant"]), login(users["coach"]), login(users["hr"])
+    page = participant.get(f"/placements/{placement.id}/agreement").get_data(as_text=True)
+    assert "Agreement for a job start: Kitchen helper" in page and "Learn the dishwasher" in page
+    assert "Contact person Kari".lower() in page.lower() and "not signed yet" in page
+    english = _pdf_text(participant.get(f"/placements/{placement.id}/agreement.pdf?in=en").data)
+    assert "Agreement for a job start: Kitchen helper" in english and "Learn the dishwasher" in english
+    assert "Insurance" in english and "If it ends early" in english
+    arabic = participant.get(f"/placements/{placement.id}/agreement.pdf?in=ar")
+    assert arabic.mimetype == "application/pdf"
+    text = _pdf_text(arabic.data)
+    assert "اتفاقية" in text and "التأمين" in text and "Kitchen helper" in text
+    # starting before anyone signed asks first
+    page = coach.post(f"/placements/{placement.id}/status", data={"step": "start"}, follow_redirects=True)
+    assert "Not everyone has signed the agreement yet" in page.get_data(as_text=True)
+    # a wrong name is refused; the right one signs
+    bad = participant.post(f"/placements/{placement.id}/agreement/sign", data={"typed_name": "Someone Else"},
+                           follow_redirects=True)
+    assert "type your name as it is on your account" in bad.get_data(as_text=True)
+    for user, client in ((users["participant"], participant), (users["coach"], coach), (users["hr"], hr)):
+        assert client.post(f"/placements/{placement.id}/agreement/sign",
+                           data={"typed_name": user.display_name.upper()}).status_code == 302
+    placement = _reload(placement.id)
+    from mimi_match.services import agreements
+
+    assert agreements.missing(placement) == []
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "agreement_signed")).all()
+    assert {e.actor_id for e in entries} == {users["participant"].id, users["coach"].id, users["hr"].id}
+    assert "signed by" in _pdf_text(participant.get(f"/placements/{placement.id}/agreement.pdf?in=en").data)
+    # the plan changes: everyone signs again
+    hr.post(f"/placements/{placement.id}/plan", data={
+        "start_date": placement.start_date.isoformat(), "end_date": (date.today() + timedelta(days=42)).isoformat(),
+        "objectives": placement.objectives, "company_contact": "Kari", "version": placement.version_id})
+    placement = _reload(placement.id)
+    assert placement.plan_version == 2 and len(agreements.missing(placement)) == 3
+    told = set(db.session.scalars(select(Notification.user_id).where(Notification.kind == "agreement_changed")))
+    assert told == {users["participant"].id, users["coach"].id, users["hr"].id}
+    # the job worker reminds whoever has not signed (once every few days)
+    assert agreements.remind() == 3 and agreements.remind() == 0
+    # started all the same, confirmed: recorded
+    coach.post(f"/placements/{placement.id}/status", data={"step": "start", "confirmed": "1"})
+    placement = _reload(placement.id)
+    assert placement.status == PlacementStatus.ACTIVE
+    assert "started before signatures of" in placement.match.events[-1].note
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "placement_started_unsigned"))
+
+
+def test_only_the_three_parties_see_or_sign_the_agreement(users, login):
+    placement = _placement(users)
+    for outsider in (create_user(Role.PARTICIPANT), create_user(Role.COACH),
+                     create_user(Role.HR, organisation=create_organisation("Other"))):
+        client = login(outsider)
+        assert client.get(f"/placements/{placement.id}/agreement").status_code == 404
+        assert client.get(f"/placements/{placement.id}/agreement.pdf").status_code == 404
+        assert client.post(f"/placements/{placement.id}/agreement/sign",
+                           data={"typed_name": outsider.display_name}).status_code == 404
+    assert login(users["admin"]).get(f"/placements/{placement.id}/agreement").status_code == 403

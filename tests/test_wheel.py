@@ -64,6 +64,7 @@ def test_the_wheel_carries_everything_and_serves_every_language(installed):
     assert "mimi_match/templates/base.html" in names and "mimi_match/static/css/app.css" in names
     assert any(n.startswith("mimi_match/migrations/versions/") for n in names)
     assert "mimi_match/data/esco_skills.json.gz" in names and "mimi_match/data/skill_labels/uk.json" in names
+    assert "mimi_match/data/fonts/DejaVuSans.ttf" in names  # the agreement PDF needs its fonts
 
     elsewhere = work / "somewhere-else"
     elsewhere.mkdir()

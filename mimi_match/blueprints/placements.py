@@ -1,7 +1,7 @@
 """A placement's shared page: the plan, its status, the three-voice evaluation and the history."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -9,9 +9,9 @@ from flask_login import current_user
 from ..access import allow
 from ..forms.auth import ActionForm
 from ..forms.choices import options
-from ..forms.placements import AbandonForm, EvaluationForm, PlacementPlanForm
+from ..forms.placements import AbandonForm, EvaluationForm, PlacementPlanForm, SignForm
 from ..models import EvaluationVoice, Role
-from ..services import journey, placements, skill_names
+from ..services import agreements, journey, placements, skill_names
 from ..services.errors import Conflict, NeedsConfirmation, NotFound, PermissionDenied, ValidationFailed
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
@@ -48,6 +48,7 @@ def detail(placement_id: int):
     question = placements.confirmation_needed(placement, step) if step in placements.STAFF_STEPS else None
     return render_template(
         "placements/detail.html", placement=placement, voice=voice, given=given, question=question,
+        unsigned=agreements.missing(placement),
         confirm_step=step,
         voices=[v for v in EvaluationVoice if v in placements.required_voices(placement)],
         history=journey.history(current_user, placement.match), plan_form=plan_form,
@@ -136,3 +137,54 @@ def evaluation(placement_id: int):
     else:
         flash(_("Thank you. Your evaluation is saved."), "success")
     return redirect(url_for("placements.detail", placement_id=placement_id))
+
+
+@bp.get("/<int:placement_id>/agreement")
+@allow(*PARTIES)
+def agreement(placement_id: int):
+    """The agreement, as the plan stands, in the reader's language (or another one chosen), with signatures."""
+    try:
+        placement, voice = placements.get(current_user, placement_id)
+    except NotFound:
+        abort(404)
+    language = request.args.get("in", "") if request.args.get("in", "") in current_app.config["LANGUAGES"] \
+        else str(get_locale())
+    title, sections = agreements.sections(placement, language)
+    return render_template("placements/agreement.html", placement=placement, voice=voice, title=title,
+                           sections=sections, language=language, signed=agreements.signatures(placement),
+                           required=[v for v in agreements.VOICES if v in placements.required_voices(placement)],
+                           form=SignForm(), ended=placement.status in placements.ENDED)
+
+
+@bp.get("/<int:placement_id>/agreement.pdf")
+@allow(*PARTIES)
+def agreement_pdf(placement_id: int):
+    try:
+        placement, _voice = placements.get(current_user, placement_id)
+    except NotFound:
+        abort(404)
+    language = request.args.get("in", "") if request.args.get("in", "") in current_app.config["LANGUAGES"] \
+        else str(get_locale())
+    return Response(agreements.pdf(placement, language), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="agreement-{placement.id}-{language}.pdf"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.post("/<int:placement_id>/agreement/sign")
+@allow(*PARTIES)
+def sign(placement_id: int):
+    form = SignForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "danger")
+        return redirect(url_for("placements.agreement", placement_id=placement_id))
+    try:
+        agreements.sign(current_user, placement_id, form.typed_name.data or "")
+    except NotFound:
+        abort(404)
+    except (Conflict, ValidationFailed) as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Thank you. Your signature is recorded."), "success")
+    return redirect(url_for("placements.agreement", placement_id=placement_id))

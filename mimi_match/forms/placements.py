@@ -47,3 +47,9 @@ class EvaluationForm(FlaskForm):
                          choices=options((o.value, labels.OUTCOME[o.value]) for o in PlacementOutcome
                                          if o != PlacementOutcome.ABANDONED))
     submit = SubmitField(_l("Save my evaluation"))
+
+
+class SignForm(FlaskForm):
+    typed_name = StringField(_l("Type your name to sign"), validators=[
+        DataRequired(message=_l("Type your name to sign.")), Length(max=200)])
+    submit = SubmitField(_l("Sign the agreement"))

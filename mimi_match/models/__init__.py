@@ -40,12 +40,13 @@ from .participant import (
     ParticipantSkill,
     WorkExperience,
 )
-from .placement import Evaluation, Placement
+from .placement import AgreementSignature, Evaluation, Placement
 from .position import Position, PositionSkill, PositionTerm, SavedPosition
 from .user import User, UserSession
 
 __all__ = [
-    "ActionPlanItem", "ActionSource", "ActionStatus", "AuditEntry", "CEFRLevel", "CheckMethod",
+    "ActionPlanItem", "ActionSource", "AgreementSignature", "ActionStatus", "AuditEntry", "CEFRLevel",
+    "CheckMethod",
     "CheckResult", "CoachNote", "ConversationRead", "Meeting", "MeetingSlot", "MeetingStatus", "Message",
     "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
     "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "GuideItem",

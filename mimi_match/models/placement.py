@@ -32,6 +32,8 @@ class Placement(TimestampMixin, db.Model):
     company_contact: Mapped[str] = mapped_column(sa.String(200), default="")
     abandon_reason: Mapped[str] = mapped_column(sa.Text, default="")
     outcome: Mapped[PlacementOutcome | None] = mapped_column(enum_type(PlacementOutcome))
+    # the agreement's revision: a change to the plan makes a new one, which all three sign again
+    plan_version: Mapped[int] = mapped_column(default=1, server_default="1")
     version_id: Mapped[int] = mapped_column(default=1)
 
     match: Mapped[Match] = relationship()
@@ -60,3 +62,19 @@ class Evaluation(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     placement: Mapped[Placement] = relationship(back_populates="evaluations")
+
+
+class AgreementSignature(db.Model):
+    """One party's signature of a placement's agreement, for one revision of the plan: the name typed, when,
+    and from which account (the audit log holds the same)."""
+
+    __tablename__ = "agreement_signatures"
+    __table_args__ = (sa.UniqueConstraint("placement_id", "voice", "plan_version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    voice: Mapped[EvaluationVoice] = mapped_column(enum_type(EvaluationVoice))
+    plan_version: Mapped[int]
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    typed_name: Mapped[str] = mapped_column(sa.String(200))
+    signed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -234,6 +234,8 @@ def _placement(match: Match, status: PlacementStatus, name: str, today: date, pe
     if name == "active":  # running, with a few weeks to go
         placement.end_date = today + timedelta(days=18)
     db.session.add(placement)
+    db.session.flush()
+    _signatures(placement, status, start, people)
     if status == PlacementStatus.ACTIVE:
         match.events.append(MatchEvent(from_status=S.PLACED, to_status=S.PLACED, actor_id=coach.id,
                                        reason_code="placement_active", at=_at(start, 8)))
@@ -312,3 +314,18 @@ def _direct(match: Match, today: date) -> None:
     notify(coach.id, "interest_expressed", {"position": match.position.title,
                                             "participant": participant.display_name},
            f"/coach/participants/{match.profile_id}")
+
+
+def _signatures(placement: Placement, status: PlacementStatus, start: date, people) -> None:
+    """The agreement in every state: a planned placement signed by the participant only (the company and the
+    coach still to sign), running and ended ones signed by all three a few days before the start."""
+    from ..models import AgreementSignature
+
+    participant, coach, hr = people
+    signers = [(EvaluationVoice.PARTICIPANT, participant)]
+    if status != PlacementStatus.PLANNED:
+        signers += [(EvaluationVoice.COMPANY, hr), (EvaluationVoice.COACH, coach)]
+    for n, (voice, user) in enumerate(signers):
+        db.session.add(AgreementSignature(placement_id=placement.id, voice=voice, plan_version=1, user_id=user.id,
+                                          typed_name=user.display_name,
+                                          signed_at=_at(min(start, date.today()) - timedelta(days=3), 9 + n)))

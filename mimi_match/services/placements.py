@@ -175,9 +175,17 @@ def update_plan(actor: User, placement_id: int, *, start_date: date, end_date: d
         raise ValidationFailed(_("Please choose dates within the next two years."))
     if placement.status == PlacementStatus.PLANNED and start_date < date.today() - timedelta(days=31):
         raise ValidationFailed(_("The start date is too far in the past."))
+    before = (placement.start_date, placement.end_date, placement.objectives, placement.company_contact)
     placement.start_date, placement.end_date = start_date, end_date
     placement.objectives = objectives.strip()[:MAX_TEXT]
     placement.company_contact = " ".join(company_contact.split())[:200]
+    if before == (placement.start_date, placement.end_date, placement.objectives, placement.company_contact):
+        return placement  # nothing changed: the agreement stands
+    from . import agreements
+
+    agreements.plan_changed(placement)
+    if placement.status == PlacementStatus.PLANNED:
+        _move_guide(placement)
     _tell(placement, "placement_changed", skip=actor.id)
     _commit(placement)
     return placement
@@ -187,10 +195,19 @@ def confirmation_needed(placement: Placement, step: str, today: date | None = No
     """The question to ask before a step whose dates would surprise: starting before the planned start, or
     completing on the day it started or before the planned end. None: nothing to ask."""
     today = today or date.today()
-    if step == "start" and placement.status == PlacementStatus.PLANNED and placement.start_date > today:
-        return _("The plan says the placement starts on %(date)s. Did it really start today? Then today becomes "
-                 "its start date, and the onboarding guide's points move with it.",
-                 date=format_date(placement.start_date, "long"))
+    if step == "start" and placement.status == PlacementStatus.PLANNED:
+        from . import agreements
+
+        questions = []
+        unsigned = agreements.missing(placement)
+        if unsigned:
+            questions.append(_("Not everyone has signed the agreement yet (missing: %(who)s). Start all the same? "
+                               "This is recorded.", who=", ".join(str(labels.VOICE[v.value]) for v in unsigned)))
+        if placement.start_date > today:
+            questions.append(_("The plan says the placement starts on %(date)s. Did it really start today? Then "
+                               "today becomes its start date, and the onboarding guide's points move with it.",
+                               date=format_date(placement.start_date, "long")))
+        return " ".join(questions) or None
     if step == "complete" and placement.status == PlacementStatus.ACTIVE:
         if placement.start_date >= today:
             return _("The placement started today. Is it really completed already (a placement of less than a "
@@ -226,8 +243,16 @@ def change_status(actor: User, placement_id: int, step: str, reason: str = "",
     match = placement.match
     today = date.today()
     planned = ""
+    if step == "start":
+        from . import agreements
+
+        unsigned = agreements.missing(placement)
+        if unsigned:
+            planned = "started before signatures of: " + ", ".join(v.value for v in unsigned)
+            audit.record("placement_started_unsigned", actor=actor, subject_user_id=placement.match.profile.user_id,
+                         detail={"placement": placement.id, "missing": [v.value for v in unsigned]})
     if step == "start" and placement.start_date > today:
-        planned = _planned_note("start", placement.start_date)
+        planned = "; ".join(p for p in (planned, _planned_note("start", placement.start_date)) if p)
         placement.start_date = today
         _move_guide(placement)
     if step in ("complete", "abandon"):
