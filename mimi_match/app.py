@@ -191,11 +191,13 @@ def register_blueprints(app: Flask) -> None:
         hr,
         main,
         opportunities,
+        outcomes,
         participant,
         placements,
     )
 
-    for module in (main, auth, opportunities, participant, coach, hr, placements, guides, admin, api, conversations):
+    for module in (main, auth, opportunities, participant, coach, hr, placements, guides, admin, api, conversations,
+                   outcomes):
         app.register_blueprint(module.bp)
 
 

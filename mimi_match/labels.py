@@ -136,6 +136,15 @@ CANDIDACY_STEPS = {
     "placed": _l("Placed"),
     "completed": _l("Completed"),
 }
+FUNNEL_STEP = {
+    "suggested": _l("Suggested"),
+    "approved": _l("Approved by the coach"),
+    "interested": _l("Interested"),
+    "invited": _l("Invited"),
+    "offer": _l("Offer"),
+    "placed": _l("Placed"),
+}
+LEVEL_BAND = {"A": _l("A1–A2"), "B": _l("B1–B2"), "C": _l("C1–C2"), "": _l("No level given")}
 # which notifications come by e-mail is chosen per group
 MAIL_GROUPS = {
     "messages": _l("New messages in my conversations"),

@@ -21,7 +21,7 @@ _MENUS = {
                        ("opportunities.saved", _l("Saved for later")), ("participant.plan", _l("My action plan"))],
     Role.COACH: [("coach.caseload", _l("My caseload")), ("coach.review", _l("Review suggestions")), MESSAGES,
                  ("placements.index", _l("Placements")), ("coach.unassigned", _l("Without a coach")),
-                 ("coach.fields", _l("Fields")), OPPORTUNITIES],
+                 ("coach.fields", _l("Fields")), ("outcomes.index", _l("Outcomes")), OPPORTUNITIES],
     Role.HR: [("hr.dashboard", _l("My positions")), ("hr.new_position", _l("New position")),
               ("hr.talent", _l("Find talent")), MESSAGES, ("placements.index", _l("Placements")),
               ("guides.index", _l("Onboarding guides")),
@@ -29,7 +29,7 @@ _MENUS = {
     Role.ADMIN: [("admin.overview", _l("Overview")), ("admin.users_list", _l("Users")),
                  ("admin.assignments", _l("Coach assignments")),
                  ("admin.audit_log", _l("Audit log")), ("admin.matching_status", _l("Matching")),
-                 ("coach.fields", _l("Fields")), OPPORTUNITIES],
+                 ("coach.fields", _l("Fields")), ("outcomes.index", _l("Outcomes")), OPPORTUNITIES],
 }
 
 

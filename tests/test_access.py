@@ -135,6 +135,8 @@ ACCESS_TABLE = [
     ("hr.talent", "GET", "/hr/talent", E(302, 403, 403, 200, 403)),
     ("hr.rotate_cards", "POST", "/hr/talent/references", E(302, 403, 403, 302, 403)),
     ("hr.invite_talent", "POST", "/hr/talent/invite", E(302, 403, 403, 302, 403)),
+    ("outcomes.index", "GET", "/outcomes/", E(302, 403, 200, 403, 200)),
+    ("outcomes.export", "GET", "/outcomes/outcomes.csv", E(302, 403, 200, 403, 200)),
     # a candidacy's conversation: its participant, their coach, and the employer's HR only when the participant
     # allows sharing (not here: 404, as for any conversation one may not read); never administrators
     ("conversations.inbox", "GET", "/conversations", E(302, 200, 200, 200, 403)),
