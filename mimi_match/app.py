@@ -338,6 +338,7 @@ def register_template_context(app: Flask) -> None:
     app.add_template_filter(isolate, "bdi")
     app.add_template_filter(message_text, "message_text")
     app.add_template_filter(lambda value: labels.VOICE.get(value, value), "voice_name")
+    app.add_template_filter(lambda value: labels.BARRIER.get(value, value), "barrier_name")
     from .services.meetings import when
 
     app.add_template_filter(when, "meeting_time")

@@ -80,6 +80,8 @@ class Config:
     # (empty: our default text, translated into each reader's language)
     AGREEMENT_INSURANCE_TEXT = os.environ.get("AGREEMENT_INSURANCE_TEXT", "")
     AGREEMENT_RESPONSIBILITY_TEXT = os.environ.get("AGREEMENT_RESPONSIBILITY_TEXT", "")
+    # follow-ups after a placement ended, in months
+    FOLLOW_UP_MONTHS = os.environ.get("FOLLOW_UP_MONTHS", "3,6,12")
     # outcome and fairness figures: none is shown for fewer people than this (k-anonymity)
     OUTCOMES_MIN_GROUP = _env_int("OUTCOMES_MIN_GROUP", 10)
     # the daily digest e-mail, for those who chose one (hour in the installation's time zone)

@@ -179,11 +179,12 @@ def _send_mail(to: str, subject: str, body: str, attachments: list | None = None
 
 
 def _daily_reminders() -> None:
-    from .services import agreements, journey, placements
+    from .services import agreements, follow_ups, journey, placements
 
     journey.remind_answers(current_app.config["ANSWER_REMINDER_DAYS"])
     placements.remind(current_app.config["EVALUATION_REMINDER_DAYS"])
     agreements.remind()
+    follow_ups.remind()
 
 
 def _meeting_reminders() -> None:

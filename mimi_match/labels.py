@@ -188,6 +188,24 @@ NOTIFICATION = {
     "agreement_unsigned": _l("Please read and sign the placement agreement: %(position)s"),
     "agreement_changed": _l("The plan changed: please sign the agreement again: %(position)s"),
     "agreement_complete": _l("Everyone has signed the placement agreement: %(position)s"),
+    "follow_up_due": _l("Follow-up due (%(months)s months after the placement): %(position)s"),
+    "follow_up_asked": _l("How are you doing, %(months)s months after %(position)s? Tell your coach here."),
+}
+SITUATION = {
+    "employed": _l("Employed"),
+    "training": _l("In education or training"),
+    "looking": _l("Looking for work"),
+    "other": _l("Something else"),
+}
+BARRIER = {
+    "housing": _l("Housing"),
+    "money": _l("Money or debt"),
+    "childcare": _l("Childcare"),
+    "transport": _l("Transport"),
+    "health": _l("Health"),
+    "papers": _l("Residence papers or public offices"),
+    "language": _l("Language"),
+    "discrimination": _l("Unfair treatment at work"),
 }
 # the group of each kind of notification, for the e-mail settings
 NOTIFICATION_GROUP = {

@@ -419,3 +419,46 @@ def test_only_the_three_parties_see_or_sign_the_agreement(users, login):
         assert client.post(f"/placements/{placement.id}/agreement/sign",
                            data={"typed_name": outsider.display_name}).status_code == 404
     assert login(users["admin"]).get(f"/placements/{placement.id}/agreement").status_code == 403
+
+
+def test_follow_ups_are_planned_reminded_and_recorded_and_counted(app, users, login):
+    from mimi_match.models import FollowUp
+    from mimi_match.services import follow_ups, outcomes
+
+    placement = _placement(users, status=PlacementStatus.ACTIVE, start=date(2026, 1, 10), end=date(2026, 2, 28))
+    login(users["coach"]).post(f"/placements/{placement.id}/status", data={"step": "complete", "confirmed": "1"})
+    rows = db.session.scalars(select(FollowUp).order_by(FollowUp.months)).all()
+    end = _reload(placement.id).end_date
+    assert [(f.months, f.due_on) for f in rows] == [(m, follow_ups.months_after(end, m)) for m in (3, 6, 12)]
+    assert follow_ups.months_after(date(2026, 11, 30), 3) == date(2027, 2, 28)
+    # due: the worker reminds the coach and asks the participant, once
+    assert follow_ups.remind(today=rows[1].due_on) == 2
+    assert follow_ups.remind(today=rows[1].due_on) == 0
+    kinds = {(n.user_id, n.kind) for n in db.session.scalars(select(Notification))}
+    assert (users["coach"].id, "follow_up_due") in kinds and (users["participant"].id, "follow_up_asked") in kinds
+    # not yet due: refused; the employer never sees it nor records it
+    hr = login(users["hr"])
+    assert "Follow-up after the placement" not in hr.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert hr.post(f"/placements/{placement.id}/follow-ups/{rows[0].id}", data={"situation": "employed"}
+                   ).status_code == 403
+    six = rows[1]
+    six.due_on = date.today()
+    rows[2].due_on = date.today() + timedelta(days=30)
+    db.session.commit()
+    participant = login(users["participant"])
+    page = participant.post(f"/placements/{placement.id}/follow-ups/{rows[2].id}", data={"situation": "employed"},
+                            follow_redirects=True)
+    assert "not due yet" in page.get_data(as_text=True)
+    page = participant.post(f"/placements/{placement.id}/follow-ups/{six.id}", data={"situation": "nonsense"},
+                            follow_redirects=True)
+    assert "Choose the situation" in page.get_data(as_text=True)
+    participant.post(f"/placements/{placement.id}/follow-ups/{six.id}",
+                     data={"situation": "employed", "barriers": ["housing", "transport", "bogus"], "note": "Night bus"})
+    six = db.session.get(FollowUp, six.id)
+    db.session.refresh(six)
+    assert six.situation == "employed" and six.barriers == ["housing", "transport"] and six.recorded_by_id
+    page = login(users["coach"]).get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Still hard:" in page and "Housing, Transport" in page and "Night bus" in page
+    app.config["OUTCOMES_MIN_GROUP"] = 1
+    result, _bands, _languages = outcomes.overview(users["coach"], outcomes.Filters())
+    assert result.follow_up[(6, "employed")].value == 1 and result.follow_up[(12, "employed")].value == 0

@@ -1,6 +1,8 @@
 """A placement's shared page: the plan, its status, the three-voice evaluation and the history."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from ..forms.auth import ActionForm
 from ..forms.choices import options
 from ..forms.placements import AbandonForm, EvaluationForm, PlacementPlanForm, SignForm
 from ..models import EvaluationVoice, Role
-from ..services import agreements, journey, placements, skill_names
+from ..services import agreements, follow_ups, journey, placements, skill_names
 from ..services.errors import Conflict, NeedsConfirmation, NotFound, PermissionDenied, ValidationFailed
 
 bp = Blueprint("placements", __name__, url_prefix="/placements")
@@ -48,7 +50,8 @@ def detail(placement_id: int):
     question = placements.confirmation_needed(placement, step) if step in placements.STAFF_STEPS else None
     return render_template(
         "placements/detail.html", placement=placement, voice=voice, given=given, question=question,
-        unsigned=agreements.missing(placement),
+        unsigned=agreements.missing(placement), follow_ups=follow_ups.for_placement(current_user, placement),
+        today=date.today(),
         confirm_step=step,
         voices=[v for v in EvaluationVoice if v in placements.required_voices(placement)],
         history=journey.history(current_user, placement.match), plan_form=plan_form,
@@ -188,3 +191,21 @@ def sign(placement_id: int):
     else:
         flash(_("Thank you. Your signature is recorded."), "success")
     return redirect(url_for("placements.agreement", placement_id=placement_id))
+
+
+@bp.post("/<int:placement_id>/follow-ups/<int:follow_up_id>")
+@allow(Role.PARTICIPANT, Role.COACH)
+def follow_up(placement_id: int, follow_up_id: int):
+    """Record how the person is doing, some months after the placement."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        follow_ups.record(current_user, follow_up_id, request.form.get("situation", ""),
+                          request.form.getlist("barriers"), (request.form.get("note") or "")[:2000])
+    except NotFound:
+        abort(404)
+    except (Conflict, ValidationFailed) as error:
+        flash(error.message, "danger")
+    else:
+        flash(_("Thank you. The follow-up is recorded."), "success")
+    return redirect(url_for("placements.detail", placement_id=placement_id, _anchor="follow-up"))

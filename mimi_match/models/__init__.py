@@ -40,7 +40,7 @@ from .participant import (
     ParticipantSkill,
     WorkExperience,
 )
-from .placement import AgreementSignature, Evaluation, Placement
+from .placement import AgreementSignature, Evaluation, FollowUp, Placement
 from .position import Position, PositionSkill, PositionTerm, SavedPosition
 from .user import User, UserSession
 
@@ -49,7 +49,8 @@ __all__ = [
     "CheckMethod",
     "CheckResult", "CoachNote", "ConversationRead", "Meeting", "MeetingSlot", "MeetingStatus", "Message",
     "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
-    "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "GuideItem",
+    "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "FollowUp",
+    "GuideItem",
     "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "MatchingChange", "MatchingState",
     "ModelSnapshot", "Notification",
     "OccupationalField", "OnboardingGuide", "Organisation", "ParticipantLanguage", "ParticipantProfile",

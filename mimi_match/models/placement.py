@@ -78,3 +78,22 @@ class AgreementSignature(db.Model):
     user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     typed_name: Mapped[str] = mapped_column(sa.String(200))
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowUp(db.Model):
+    """How the person is doing some months after a placement ended: their situation, and the everyday
+    barriers that remain (success is also the absence of energy-sapping everyday problems)."""
+
+    __tablename__ = "follow_ups"
+    __table_args__ = (sa.UniqueConstraint("placement_id", "months"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"), index=True)
+    months: Mapped[int]
+    due_on: Mapped[date] = mapped_column(index=True)
+    situation: Mapped[str | None] = mapped_column(sa.String(20))  # employed, training, looking, other
+    barriers: Mapped[list] = mapped_column(sa.JSON, default=list)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]

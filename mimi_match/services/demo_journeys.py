@@ -249,6 +249,9 @@ def _placement(match: Match, status: PlacementStatus, name: str, today: date, pe
         match.events.append(MatchEvent(from_status=S.PLACED, to_status=S.COMPLETED, actor_id=hr.id,
                                        reason_code=f"placement_{status.value}", note=reason, at=_at(ended, 15)))
         match.status = S.COMPLETED
+        from . import follow_ups
+
+        follow_ups.plan(placement)  # 3, 6 and 12 months after its end
         if status == PlacementStatus.ABANDONED:
             placement.abandon_reason = reason
             placement.outcome = PlacementOutcome.ABANDONED

@@ -93,14 +93,24 @@ class Outcomes:
     micro_ended: Figure | None = None
     micro_offers: Figure | None = None
     median_days_to_first: Figure | None = None
+    # (months after the placement, situation) -> people recorded so
+    follow_up: dict[tuple[int, str], Figure] = field(default_factory=dict)
 
 
 def _people(records) -> int:
     return len({r.profile_id for r in records})
 
 
-def compute_outcomes(records: list[PlacementRecord], k: int) -> Outcomes:
-    """The outcome figures over placement records (already filtered)."""
+@dataclass(frozen=True)
+class FollowUpRecord:
+    profile_id: int
+    months: int
+    situation: str
+
+
+def compute_outcomes(records: list[PlacementRecord], k: int,
+                     follow_ups: list[FollowUpRecord] | None = None) -> Outcomes:
+    """The outcome figures over placement records (already filtered) and their recorded follow-ups."""
     result = Outcomes(k=k, participants=Figure(_people(records), _people(records), k))
     for status in PlacementStatus:
         group = [r for r in records if r.status == status]
@@ -118,6 +128,12 @@ def compute_outcomes(records: list[PlacementRecord], k: int) -> Outcomes:
         first.setdefault(r.profile_id, r)
     days = [max(0, (r.start - r.registered).days) for r in first.values()]
     result.median_days_to_first = Figure(statistics.median(days) if days else None, len(days), k)
+    from .follow_ups import SITUATIONS
+
+    for months in (6, 12):
+        for situation in SITUATIONS:
+            group = [f for f in follow_ups or () if f.months == months and f.situation == situation]
+            result.follow_up[(months, situation)] = Figure(len(group), _people(group), k)
     return result
 
 
@@ -178,6 +194,24 @@ def placement_records(filters: Filters) -> list[PlacementRecord]:
     return records
 
 
+def follow_up_records(filters: Filters) -> list[FollowUpRecord]:
+    from ..models import FollowUp
+
+    stmt = (select(FollowUp, Placement).join(Placement, Placement.id == FollowUp.placement_id)
+            .where(FollowUp.recorded_at.is_not(None))
+            .options(selectinload(Placement.match).selectinload(Match.position),
+                     selectinload(Placement.match).selectinload(Match.profile)))
+    out = []
+    for follow_up, placement in db.session.execute(stmt):
+        profile, position = placement.match.profile, placement.match.position
+        if (filters.field_id and position.field_id != filters.field_id) or \
+                (filters.region and profile.region != filters.region) or \
+                (filters.year and placement.start_date.year != filters.year):
+            continue
+        out.append(FollowUpRecord(profile.id, follow_up.months, follow_up.situation or "other"))
+    return out
+
+
 def _groups_of(profile: ParticipantProfile, host: str) -> tuple[str, str]:
     level = next((lang.level.value for lang in profile.languages if lang.language == host), "")
     others = sorted((lang for lang in profile.languages if lang.language != host),
@@ -220,7 +254,7 @@ def overview(actor: User, filters: Filters) -> tuple[Outcomes, list[FunnelRow], 
     _require(actor)
     k = min_group()
     funnel = funnel_records(filters)
-    return (compute_outcomes(placement_records(filters), k),
+    return (compute_outcomes(placement_records(filters), k, follow_up_records(filters)),
             compute_funnel(funnel, lambda r: r.band, k), compute_funnel(funnel, lambda r: r.first_language, k))
 
 
@@ -244,6 +278,8 @@ def as_csv(actor: User, filters: Filters) -> str:
     put("micro_internships", "ended", "count", result.micro_ended)
     put("micro_internships", "job_offer", "count", result.micro_offers)
     put("time_to_first_placement", "all", "median_days", result.median_days_to_first)
+    for (months, situation), figure in result.follow_up.items():
+        put(f"follow_up_{months}_months", "situation", situation, figure)
     for table, rows in (("funnel_by_level", bands), ("funnel_by_first_language", languages)):
         for row in rows:
             for step in FUNNEL:

@@ -266,6 +266,9 @@ def change_status(actor: User, placement_id: int, step: str, reason: str = "",
         match.events.append(MatchEvent(from_status=match.status, to_status=MatchStatus.COMPLETED,
                                        actor_id=actor.id, reason_code=f"placement_{after.value}",
                                        note=reason or planned, at=utcnow()))
+        from . import follow_ups
+
+        follow_ups.plan(placement)
         match.status = MatchStatus.COMPLETED
     else:
         match.events.append(MatchEvent(from_status=match.status, to_status=match.status, actor_id=actor.id,
