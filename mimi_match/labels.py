@@ -188,6 +188,9 @@ NOTIFICATION = {
     "agreement_unsigned": _l("Please read and sign the placement agreement: %(position)s"),
     "agreement_changed": _l("The plan changed: please sign the agreement again: %(position)s"),
     "agreement_complete": _l("Everyone has signed the placement agreement: %(position)s"),
+    "summary_drafted": _l("The joint summary of the evaluation is ready for you: %(position)s"),
+    "summary_commented": _l("A comment on the joint summary asks for a change: %(position)s"),
+    "summary_confirmed": _l("Everyone confirmed the joint summary; the outcome is recorded: %(position)s"),
     "follow_up_due": _l("Follow-up due (%(months)s months after the placement): %(position)s"),
     "follow_up_asked": _l("How are you doing, %(months)s months after %(position)s? Tell your coach here."),
 }
@@ -217,7 +220,8 @@ NOTIFICATION_GROUP = {
                      "employer_invited_participant"), "candidacies"),
     **dict.fromkeys(("agreement_changed", "agreement_complete", "placement_planned", "placement_changed",
                      "placement_started", "placement_abandoned",
-                     "evaluation_due", "evaluation_given", "evaluation_complete"), "placements"),
+                     "evaluation_due", "evaluation_given", "evaluation_complete", "summary_drafted",
+                     "summary_commented", "summary_confirmed"), "placements"),
 }
 
 

@@ -161,6 +161,7 @@ ACCESS_TABLE = [
     ("placements.agreement", "GET", "/placements/{placement}/agreement", E(302, 200, 200, 200, 403)),
     ("placements.agreement_pdf", "GET", "/placements/{placement}/agreement.pdf", E(302, 200, 200, 200, 403)),
     ("placements.sign", "POST", "/placements/{placement}/agreement/sign", E(302, 302, 302, 302, 403)),
+    ("placements.summary", "POST", "/placements/{placement}/summary", E(302, 302, 302, 302, 403)),
     ("placements.follow_up", "POST", "/placements/{placement}/follow-ups/1", E(302, 404, 404, 403, 403)),
     # onboarding guides: HR of the organisation; the placement's coach reads along
     ("guides.index", "GET", "/guides/", E(302, 403, 403, 200, 403)),

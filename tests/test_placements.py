@@ -462,3 +462,43 @@ def test_follow_ups_are_planned_reminded_and_recorded_and_counted(app, users, lo
     app.config["OUTCOMES_MIN_GROUP"] = 1
     result, _bands, _languages = outcomes.overview(users["coach"], outcomes.Filters())
     assert result.follow_up[(6, "employed")].value == 1 and result.follow_up[(12, "employed")].value == 0
+
+
+def test_the_joint_summary_is_drafted_by_the_coach_and_confirmed_by_the_others(users, login):
+    placement = _placement(users, status=PlacementStatus.COMPLETED, start=date.today() - timedelta(days=20),
+                           end=date.today())
+    clients = {"participant": login(users["participant"]), "coach": login(users["coach"]), "hr": login(users["hr"])}
+    url = f"/placements/{placement.id}/summary"
+    # not before every voice has answered
+    page = clients["coach"].post(url, data={"action": "draft", "text": "x", "outcome": "job_offer"},
+                                 follow_redirects=True)
+    assert "when every voice has given its evaluation" in page.get_data(as_text=True)
+    for role in ("participant", "coach", "hr"):
+        clients[role].post(f"/placements/{placement.id}/evaluation", data={
+            "tasks_done": f"Tasks seen by {role}", "outcome": "further_training" if role == "hr" else "job_offer"})
+    assert _reload(placement.id).outcome == PlacementOutcome.JOB_OFFER  # provisional: two of three voices
+    # only the coach drafts; the others answer
+    assert clients["hr"].post(url, data={"action": "draft", "text": "x", "outcome": "job_offer"}).status_code == 403
+    clients["coach"].post(url, data={"action": "draft", "text": "Good routines; work on Norwegian.",
+                                     "outcome": "further_training"})
+    page = clients["participant"].get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "Good routines; work on Norwegian." in page and "I agree with this summary" in page
+    page = clients["participant"].post(url, data={"action": "comment", "comment": ""}, follow_redirects=True)
+    assert "Write what should change" in page.get_data(as_text=True)
+    clients["participant"].post(url, data={"action": "comment", "comment": "I was offered a job, write that."})
+    assert db.session.scalar(select(Notification).where(Notification.kind == "summary_commented",
+                                                        Notification.user_id == users["coach"].id))
+    # the coach revises; the earlier answers no longer count; both agree: the outcome is recorded
+    clients["coach"].post(url, data={"action": "draft", "text": "Good routines; a job offer followed.",
+                                     "outcome": "job_offer"})
+    clients["participant"].post(url, data={"action": "agree"})
+    assert _reload(placement.id).outcome == PlacementOutcome.JOB_OFFER
+    summary = placements.joint_summary(_reload(placement.id))
+    assert summary.revision == 2 and summary.confirmed_at is None
+    clients["hr"].post(url, data={"action": "agree"})
+    db.session.expire_all()
+    summary = placements.joint_summary(_reload(placement.id))
+    assert summary.confirmed_at is not None and _reload(placement.id).outcome == PlacementOutcome.JOB_OFFER
+    page = clients["coach"].post(url, data={"action": "draft", "text": "late", "outcome": "not_suitable"},
+                                 follow_redirects=True)
+    assert "no longer changes" in page.get_data(as_text=True)

@@ -51,6 +51,9 @@ def detail(placement_id: int):
     return render_template(
         "placements/detail.html", placement=placement, voice=voice, given=given, question=question,
         unsigned=agreements.missing(placement), follow_ups=follow_ups.for_placement(current_user, placement),
+        summary=placements.joint_summary(placement), drafter=placements.summary_drafter(placement),
+        outcomes=placements.OUTCOMES,
+        summary_answers=placements.summary_answers(placements.joint_summary(placement)),
         today=date.today(),
         confirm_step=step,
         voices=[v for v in EvaluationVoice if v in placements.required_voices(placement)],
@@ -209,3 +212,30 @@ def follow_up(placement_id: int, follow_up_id: int):
     else:
         flash(_("Thank you. The follow-up is recorded."), "success")
     return redirect(url_for("placements.detail", placement_id=placement_id, _anchor="follow-up"))
+
+
+@bp.post("/<int:placement_id>/summary")
+@allow(*PARTIES)
+def summary(placement_id: int):
+    """The joint summary: the drafter writes or revises it; the others confirm or comment."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("action", "")
+    try:
+        if action == "draft":
+            placements.draft_summary(current_user, placement_id, (request.form.get("text") or "")[:4000],
+                                     request.form.get("outcome", ""))
+            flash(_("The joint summary is saved. The others are asked to confirm it."), "success")
+        elif action in ("agree", "comment"):
+            placements.answer_summary(current_user, placement_id, action == "agree",
+                                      (request.form.get("comment") or "")[:4000])
+            flash(_("Thank you. Your answer is recorded."), "success")
+        else:
+            flash(_("Choose what to do."), "danger")
+    except NotFound:
+        abort(404)
+    except PermissionDenied:
+        abort(403)
+    except (Conflict, ValidationFailed) as error:
+        flash(error.message, "danger")
+    return redirect(url_for("placements.detail", placement_id=placement_id, _anchor="summary"))

@@ -40,7 +40,7 @@ from .participant import (
     ParticipantSkill,
     WorkExperience,
 )
-from .placement import AgreementSignature, Evaluation, FollowUp, Placement
+from .placement import AgreementSignature, Evaluation, FollowUp, JointSummary, Placement, SummaryAnswer
 from .position import Position, PositionSkill, PositionTerm, SavedPosition
 from .user import User, UserSession
 
@@ -50,7 +50,7 @@ __all__ = [
     "CheckResult", "CoachNote", "ConversationRead", "Meeting", "MeetingSlot", "MeetingStatus", "Message",
     "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
     "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "FollowUp",
-    "GuideItem",
+    "GuideItem", "JointSummary", "SummaryAnswer",
     "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "MatchingChange", "MatchingState",
     "ModelSnapshot", "Notification",
     "OccupationalField", "OnboardingGuide", "Organisation", "ParticipantLanguage", "ParticipantProfile",

@@ -97,3 +97,35 @@ class FollowUp(db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
     recorded_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
+
+
+class JointSummary(db.Model):
+    """The second step of the evaluation: a summary the coach drafts from the three voices, which the other
+    two confirm or comment on; once all confirm it, its outcome is the placement's outcome."""
+
+    __tablename__ = "joint_summaries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    placement_id: Mapped[int] = mapped_column(sa.ForeignKey("placements.id", ondelete="CASCADE"), unique=True)
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    outcome: Mapped[PlacementOutcome] = mapped_column(enum_type(PlacementOutcome))
+    drafted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    drafted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revision: Mapped[int] = mapped_column(default=1)
+    confirmed_at: Mapped[datetime | None]
+
+
+class SummaryAnswer(db.Model):
+    """One party's answer to a revision of the joint summary: agreed, or a comment asking for a change."""
+
+    __tablename__ = "summary_answers"
+    __table_args__ = (sa.UniqueConstraint("summary_id", "voice", "revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(sa.ForeignKey("joint_summaries.id", ondelete="CASCADE"), index=True)
+    voice: Mapped[EvaluationVoice] = mapped_column(enum_type(EvaluationVoice))
+    revision: Mapped[int]
+    agrees: Mapped[bool]
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)

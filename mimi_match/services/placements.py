@@ -496,3 +496,99 @@ def remind(days: int) -> dict[str, int]:
                     sent[step] += 1
     db.session.commit()
     return dict(sent)
+
+
+# --- the joint summary (the evaluation's second step) ------------------------------------------------------
+
+def summary_drafter(placement: Placement) -> EvaluationVoice:
+    """Who drafts the joint summary: the coach, or the company when the placement has no coach."""
+    return EvaluationVoice.COACH if EvaluationVoice.COACH in required_voices(placement) else EvaluationVoice.COMPANY
+
+
+def joint_summary(placement: Placement):
+    from ..models import JointSummary
+
+    return db.session.scalar(select(JointSummary).where(JointSummary.placement_id == placement.id))
+
+
+def summary_answers(summary) -> dict[EvaluationVoice, object]:
+    from ..models import SummaryAnswer
+
+    if summary is None:
+        return {}
+    return {a.voice: a for a in db.session.scalars(select(SummaryAnswer).where(
+        SummaryAnswer.summary_id == summary.id, SummaryAnswer.revision == summary.revision))}
+
+
+def draft_summary(actor: User, placement_id: int, text: str, outcome: str) -> object:
+    """The drafter writes (or revises) the joint summary once every voice has answered on its own; a revision
+    asks the others again."""
+    from ..models import JointSummary
+
+    placement, voice = get(actor, placement_id)
+    if voice != summary_drafter(placement):
+        raise PermissionDenied()
+    if not {e.voice for e in placement.evaluations} >= required_voices(placement):
+        raise Conflict(_("The joint summary comes when every voice has given its evaluation."))
+    try:
+        result = PlacementOutcome(outcome)
+    except ValueError:
+        raise ValidationFailed(_("Choose the outcome.")) from None
+    text = text.strip()[:MAX_TEXT]
+    if not text:
+        raise ValidationFailed(_("Write the summary: what went well, and what comes next."))
+    summary = joint_summary(placement)
+    if summary is None:
+        summary = JointSummary(placement_id=placement.id, text=text, outcome=result, drafted_by_id=actor.id)
+        db.session.add(summary)
+    else:
+        if summary.confirmed_at is not None:
+            raise Conflict(_("The joint summary is confirmed by everyone; it no longer changes."))
+        summary.text, summary.outcome, summary.revision = text, result, summary.revision + 1
+        summary.drafted_by_id, summary.drafted_at = actor.id, utcnow()
+    for other, user_ids in parties(placement).items():
+        if other != voice and other in required_voices(placement):
+            for user_id in user_ids:
+                notify(user_id, "summary_drafted", {"position": placement.match.position.title},
+                       f"/placements/{placement.id}#summary")
+    audit.record("summary_drafted", actor=actor, subject_user_id=placement.match.profile.user_id,
+                 detail={"placement": placement.id})
+    _commit(placement)
+    return summary
+
+
+def answer_summary(actor: User, placement_id: int, agrees: bool, comment: str = "") -> object:
+    """The other voices confirm the summary, or comment on it (which asks the drafter for a revision). When
+    all have confirmed, the summary's outcome is recorded as the placement's."""
+    from ..models import SummaryAnswer
+
+    placement, voice = get(actor, placement_id)
+    summary = joint_summary(placement)
+    if summary is None or voice == summary_drafter(placement):
+        raise Conflict(_("There is no joint summary for you to answer."))
+    if summary.confirmed_at is not None:
+        raise Conflict(_("The joint summary is confirmed by everyone; it no longer changes."))
+    comment = comment.strip()[:MAX_TEXT]
+    if not agrees and not comment:
+        raise ValidationFailed(_("Write what should change in the summary."))
+    if voice in summary_answers(summary):
+        raise Conflict(_("You have answered this version of the summary already."))
+    db.session.add(SummaryAnswer(summary_id=summary.id, voice=voice, revision=summary.revision, agrees=agrees,
+                                 comment=comment, user_id=actor.id, at=utcnow()))
+    db.session.flush()
+    answers = summary_answers(summary)
+    others = required_voices(placement) - {summary_drafter(placement)}
+    if all(v in answers and answers[v].agrees for v in others):
+        summary.confirmed_at = utcnow()
+        if placement.status == PlacementStatus.COMPLETED:
+            placement.outcome = summary.outcome
+        _tell(placement, "summary_confirmed")
+    elif not agrees:
+        for user_id in parties(placement).get(summary_drafter(placement), []):
+            notify(user_id, "summary_commented", {"position": placement.match.position.title},
+                   f"/placements/{placement.id}#summary")
+    audit.record("summary_answered", actor=actor, subject_user_id=placement.match.profile.user_id,
+                 detail={"placement": placement.id, "agrees": agrees})
+    placement.updated_at = utcnow()
+    _commit(placement)
+    return summary
