@@ -194,6 +194,7 @@ NOTIFICATION = {
     "follow_up_due": _l("Follow-up due (%(months)s months after the placement): %(position)s"),
     "follow_up_asked": _l("How are you doing, %(months)s months after %(position)s? Tell your coach here."),
 }
+RATING = {1: _l("1 · not yet"), 2: _l("2 · with help"), 3: _l("3 · on their own"), 4: _l("4 · could show others")}
 SITUATION = {
     "employed": _l("Employed"),
     "training": _l("In education or training"),

@@ -502,3 +502,28 @@ def test_the_joint_summary_is_drafted_by_the_coach_and_confirmed_by_the_others(u
     page = clients["coach"].post(url, data={"action": "draft", "text": "late", "outcome": "not_suitable"},
                                  follow_redirects=True)
     assert "no longer changes" in page.get_data(as_text=True)
+
+
+def test_each_voice_rates_the_learning_goals_and_skills_on_one_scale(users, login):
+    placement = _placement(users, status=PlacementStatus.COMPLETED, start=date.today() - timedelta(days=20),
+                           end=date.today())
+    placement.objectives = "Run the dishwasher\n- Keep the cold store in order"
+    db.session.commit()
+    coach = login(users["coach"])
+    page = coach.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "How far did each learning goal get?" in page and 'name="rate-g1"' in page
+    wash = next(c for c in placements.skill_choices(_reload(placement.id)) if c.label == "wash dishes")
+    bad = coach.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Dishes", "outcome": "job_offer", "rate-g0": "9"}, follow_redirects=True)
+    assert "Rate on the scale from 1 to 4" in bad.get_data(as_text=True)
+    bad = coach.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Dishes", "outcome": "job_offer", "rate-g7": "2"}, follow_redirects=True)
+    assert "Rate on the scale from 1 to 4" in bad.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Evaluation)) == 0
+    coach.post(f"/placements/{placement.id}/evaluation", data={
+        "tasks_done": "Dishes", "outcome": "job_offer", "skills": wash.key, "rate-g0": "3", "rate-g1": "",
+        f"rate-{wash.key}": "4"})
+    evaluation = db.session.scalar(select(Evaluation))
+    assert evaluation.ratings == {"g0": 3, wash.key: 4}
+    page = coach.get(f"/placements/{placement.id}").get_data(as_text=True)
+    assert "<bdi>Run the dishwasher</bdi>: 3 · on their own" in page and "4 · could show others" in page

@@ -8,6 +8,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import labels
 from ..access import allow
 from ..forms.auth import ActionForm
 from ..forms.choices import options
@@ -61,7 +62,9 @@ def detail(placement_id: int):
         abandon_form=AbandonForm(version=placement.version_id), evaluation_form=evaluation_form,
         action_form=ActionForm(), due=placements.due(placement), coach=placements.coach_of(placement),
         person_name=placements.person_name, required=placements.required_voices(placement),
-        evaluation_skills=skill_names.evaluations_for(placement, language))
+        evaluation_skills=skill_names.evaluations_for(placement, language),
+        goals=placements.learning_goals(placement), rating_labels=labels.RATING,
+        skill_names_by_key={c.key: c.name for c in placements.skill_choices(placement, current_user, language)})
 
 
 @bp.post("/<int:placement_id>/plan")
@@ -135,7 +138,9 @@ def evaluation(placement_id: int):
         placements.evaluate(current_user, placement_id, tasks_done=form.tasks_done.data or "",
                             skills=list(form.skills.data or []), other_skills=form.other_skills.data or "",
                             language_at_work=form.language_at_work.data or "", what_next=form.what_next.data or "",
-                            outcome=form.outcome.data or "", locale=str(get_locale()))
+                            outcome=form.outcome.data or "", locale=str(get_locale()),
+                            ratings={k.removeprefix("rate-"): v for k, v in request.form.items()
+                                     if k.startswith("rate-") and len(k) < 20})
     except NotFound:
         abort(404)
     except (Conflict, ValidationFailed) as error:

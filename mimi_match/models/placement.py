@@ -59,6 +59,9 @@ class Evaluation(db.Model):
     language_at_work: Mapped[str] = mapped_column(sa.Text, default="")
     what_next: Mapped[str] = mapped_column(sa.Text, default="")
     outcome: Mapped[PlacementOutcome | None] = mapped_column(enum_type(PlacementOutcome))
+    # on one scale, 1 not yet · 2 with help · 3 on one's own · 4 could show others: "g<n>" the plan's n-th
+    # learning goal, "p<id>"/"q<id>" a skill (as the evaluation form names them)
+    ratings: Mapped[dict | None] = mapped_column(sa.JSON)
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     placement: Mapped[Placement] = relationship(back_populates="evaluations")

@@ -320,9 +320,20 @@ def skill_choices(placement: Placement, actor: User | None = None, language: str
     return choices
 
 
+RATING_SCALE = (1, 2, 3, 4)
+
+
+def learning_goals(placement: Placement) -> list[str]:
+    """The plan's learning goals, one per line (what each voice rates)."""
+    return [" ".join(line.strip().lstrip("-*•").split()) for line in (placement.objectives or "").splitlines()
+            if line.strip()][:10]
+
+
 def evaluate(actor: User, placement_id: int, *, tasks_done: str, skills: list[str], other_skills: str,
-             language_at_work: str, what_next: str, outcome: str, locale: str | None = None) -> Evaluation:
-    """One voice of the joint evaluation, given once after the placement ended."""
+             language_at_work: str, what_next: str, outcome: str, locale: str | None = None,
+             ratings: dict[str, str] | None = None) -> Evaluation:
+    """One voice of the joint evaluation, given once after the placement ended; ``ratings`` rate each
+    learning goal ("g<n>") and skill (its key) on one scale (1 not yet … 4 could show others)."""
     placement, voice = get(actor, placement_id)
     if placement.status not in ENDED:
         raise Conflict(_("The evaluation opens when the placement has ended."))
@@ -340,12 +351,21 @@ def evaluate(actor: User, placement_id: int, *, tasks_done: str, skills: list[st
     unknown = [k for k in skills if k not in by_key]
     if unknown:
         raise ValidationFailed(_("Choose skills from the list."))
+    allowed = {f"g{n}" for n in range(len(learning_goals(placement)))} | set(by_key)
+    rated: dict[str, int] = {}
+    for key, value in (ratings or {}).items():
+        if not value:
+            continue
+        if key not in allowed or not (value.isdecimal() and int(value) in RATING_SCALE):
+            raise ValidationFailed(_("Rate on the scale from 1 to 4."))
+        rated[key] = int(value)
     extra = [" ".join(line.split())[:200] for line in other_skills.splitlines() if line.strip()][:20]
     shown = [by_key[k].label for k in dict.fromkeys(skills)] + extra
     evaluation = Evaluation(placement_id=placement.id, voice=voice, author_id=actor.id,
                             tasks_done=tasks_done.strip()[:MAX_TEXT], skills_shown="\n".join(shown),
                             language_at_work=language_at_work.strip()[:MAX_TEXT],
-                            what_next=what_next.strip()[:MAX_TEXT], outcome=result, submitted_at=utcnow())
+                            what_next=what_next.strip()[:MAX_TEXT], outcome=result, submitted_at=utcnow(),
+                            ratings=rated or None)
     placement.evaluations.append(evaluation)
     profile = placement.match.profile
     if voice != EvaluationVoice.PARTICIPANT:  # a skill is confirmed by someone who saw it, not self-confirmed
