@@ -354,3 +354,29 @@ def test_the_record_of_a_loaded_profile_is_the_record_matching_reads(app, active
     db.session.expire_all()
     assert record_of(load_profile(profile.id)) == expected
     assert expected.desired_fields == [fields[0].id, fields[2].id] and expected.consent_matching is active
+
+
+def test_the_worker_keeps_the_balance_per_day_and_the_fields_page_shows_the_trend(app, login, users, run_jobs):
+    from datetime import date, timedelta
+
+    from mimi_match.models import FieldBalanceDay
+    from mimi_match.services import field_balance
+
+    health = create_field("health", "Health care")
+    create_position(create_organisation(), health, title="Nurse assistant", openings=1)
+    for i in range(6):
+        user = create_user(display_name=f"Seeker {i}")
+        user.profile.desired_fields.append(DesiredField(field_id=health.id, rank=1))
+    db.session.commit()
+    assert db.session.scalar(select(db.func.count()).select_from(FieldBalanceDay)) == 0  # a request writes none
+    run_jobs()  # the matching worker counts, and keeps today's counts
+    today = db.session.get(FieldBalanceDay, date.today())
+    assert today is not None and today.counts["wishes"][""][str(health.id)] == [6]
+    earlier = {"format": 1, "wishes": {"": {str(health.id): [1]}}, "local": {"": {str(health.id): 4}}, "remote": {}}
+    field_balance.keep_day(earlier, day=date.today().replace(day=1) - timedelta(days=40))
+    db.session.commit()
+    months = matching.field_trend()
+    assert len(months) == 2 and months[0][1].fields[health.id].ratio == pytest.approx(2 / 5)
+    assert months[1][1].fields[health.id].ratio == pytest.approx(7 / 2)
+    page = login(users["coach"]).get("/coach/fields").get_data(as_text=True)
+    assert "The trend: seekers per opening, month by month" in page and "3.5" in page and "0.4" in page

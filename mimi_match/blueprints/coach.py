@@ -164,8 +164,9 @@ def fields():
     result, names = matching.field_overview(region)
     rows = sorted(result.fields.values(), key=lambda e: (-e.ratio, e.field_id))
     scale = max([1.0] + [max(e.demand, e.supply) for e in rows])
+    months = matching.field_trend(region)
     return render_template("coach/fields.html", rows=rows, names=names, result=result, scale=scale,
-                           region=region, regions=current_app.config["REGIONS"])
+                           region=region, regions=current_app.config["REGIONS"], months=months)
 
 
 @bp.get("/unassigned")

@@ -27,7 +27,7 @@ from .enums import (
 )
 from .guide import GuideItem, OnboardingGuide
 from .match import Match, MatchEvent
-from .matching import FailedJob, MatchingChange, MatchingState, ModelSnapshot
+from .matching import FailedJob, FieldBalanceDay, MatchingChange, MatchingState, ModelSnapshot
 from .organisation import OccupationalField, Organisation
 from .participant import (
     CoachNote,
@@ -49,7 +49,8 @@ __all__ = [
     "CheckMethod",
     "CheckResult", "CoachNote", "ConversationRead", "Meeting", "MeetingSlot", "MeetingStatus", "Message",
     "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",
-    "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "FollowUp",
+    "DesiredField", "DesiredKinds", "Education", "Evaluation", "EvaluationVoice", "FailedJob", "FieldBalanceDay",
+    "FollowUp",
     "GuideItem", "JointSummary", "SummaryAnswer",
     "InternshipPurpose", "Match", "MatchEvent", "MatchOrigin", "MatchStatus", "MatchingChange", "MatchingState",
     "ModelSnapshot", "Notification",

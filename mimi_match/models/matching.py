@@ -2,7 +2,7 @@
 the changes waiting for it, and the jobs that failed."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, deferred, mapped_column
@@ -79,3 +79,13 @@ class FailedJob(db.Model):
     task: Mapped[str] = mapped_column(sa.String(80))
     error: Mapped[str] = mapped_column(sa.Text, default="")
     failed_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class FieldBalanceDay(db.Model):
+    """The field balance's counts as the matching worker last counted them on one day: the oversupply trend
+    per field over time (the worker is the one writer; one row per day)."""
+
+    __tablename__ = "field_balance_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    counts: Mapped[dict] = mapped_column(sa.JSON)

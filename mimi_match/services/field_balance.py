@@ -69,3 +69,23 @@ def balance_of(counts: dict, config: MatchingConfig, region: str | None = None) 
 
 def usable(counts) -> bool:
     return isinstance(counts, dict) and counts.get("format") == FORMAT
+
+
+def keep_day(counts: dict, day: date | None = None) -> None:
+    """Keep ``counts`` as the day's (the matching worker calls this after counting; the last count of a day
+    stands for it)."""
+    from ..models import FieldBalanceDay
+
+    db.session.merge(FieldBalanceDay(day=day or date.today(), counts=counts))
+
+
+def trend(config: MatchingConfig, region: str | None = None, months: int = 12) -> list[tuple[date, Balance]]:
+    """The balance month by month (the last day counted in each month), the oldest first, at most ``months``."""
+    from ..models import FieldBalanceDay
+
+    last_of_month: dict[tuple[int, int], FieldBalanceDay] = {}
+    for row in db.session.scalars(select(FieldBalanceDay).order_by(FieldBalanceDay.day)):
+        if usable(row.counts):
+            last_of_month[(row.day.year, row.day.month)] = row
+    rows = [last_of_month[key] for key in sorted(last_of_month)][-months:]
+    return [(row.day, balance_of(row.counts, config, region)) for row in rows]

@@ -198,6 +198,11 @@ def balance(region: str | None = None) -> Balance:
     return cache[region]
 
 
+def field_trend(region: str | None = None, months: int = 12):
+    """Seekers per opening per field, month by month, from the days the matching worker kept."""
+    return field_balance.trend(config(), region, months)
+
+
 def _compute_balance(region: str | None) -> Balance:
     """The balance counted now in the database (two grouped queries; nothing is loaded per participant or
     position)."""

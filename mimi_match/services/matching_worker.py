@@ -320,6 +320,7 @@ class MatchingWorker:
         self._fence()
         table = MatchingState.__table__
         db.session.execute(update(table).where(table.c.id == STATE_ID).values(field_balance=counts))
+        field_balance.keep_day(counts)
         db.session.commit()
         self.balance_stale = False
 
