@@ -64,6 +64,13 @@ CYCLE = ["rejected", "interested", "invited", "approved", "declined", "completed
          "withdrawn", "active", "offered", "abandoned", "overdue", "evaluating", "interested", "rejected",
          "employer_invited"]
 N_DIRECT = 6
+# a year behind the installation: completed placements spread over the last twelve months, with follow-ups
+N_HISTORY = 48
+HISTORY_OUTCOMES = [PlacementOutcome.JOB_OFFER, PlacementOutcome.JOB_OFFER, PlacementOutcome.FURTHER_TRAINING,
+                    PlacementOutcome.JOB_OFFER, PlacementOutcome.NOT_SUITABLE, PlacementOutcome.FURTHER_TRAINING,
+                    PlacementOutcome.JOB_OFFER, PlacementOutcome.DID_NOT_SHOW]
+HISTORY_SITUATIONS = ["employed", "employed", "training", "looking", "employed", "other", "training", "employed"]
+HISTORY_BARRIERS = [[], ["housing"], ["transport", "childcare"], [], ["money"], ["papers"], [], ["language"]]
 MESSAGES = {
     S.INVITED: "Would you come for a short talk on Tuesday at 10:00 or Thursday at 13:00? Bring your papers.",
     S.OFFERED: "We would like to offer you the place. Start as agreed with your coach.",
@@ -114,6 +121,10 @@ def seed_journeys(today: date | None = None) -> int:
     for pid in others[len(CYCLE) * 2: len(CYCLE) * 2 + N_DIRECT]:
         _direct(by_profile[pid][-1], today)
         moved += 1
+    for n, pid in enumerate(others[len(CYCLE) * 2 + N_DIRECT: len(CYCLE) * 2 + N_DIRECT + N_HISTORY]):
+        _history(by_profile[pid][0], n, today)
+        moved += 1
+    _balance_history(today)
     db.session.flush()
     _guides(today)
     db.session.commit()
@@ -332,3 +343,61 @@ def _signatures(placement: Placement, status: PlacementStatus, start: date, peop
         db.session.add(AgreementSignature(placement_id=placement.id, voice=voice, plan_version=1, user_id=user.id,
                                           typed_name=user.display_name,
                                           signed_at=_at(min(start, date.today()) - timedelta(days=3), 9 + n)))
+
+
+def _history(match: Match, n: int, today: date) -> None:
+    """One placement of the past year, from the suggestion to its follow-ups (recorded when they were due)."""
+    from ..models import AgreementSignature, FollowUp
+    from . import follow_ups
+
+    participant, coach, hr = _people(match)
+    start = today - timedelta(days=40 + (n * 7) % 330)
+    end = start + timedelta(weeks=4)
+    match.profile.created_at = _at(start - timedelta(days=30 + (n * 13) % 120), 9)
+    day = start - timedelta(days=21)
+    match.events[0].at = _at(day - timedelta(days=2), 6)
+    actor_of = {S.APPROVED: coach, S.INTERESTED: participant, S.INVITED: hr, S.OFFERED: hr, S.PLACED: participant}
+    for status in (S.APPROVED, S.INTERESTED, S.INVITED, S.OFFERED, S.PLACED):
+        if status == S.INVITED and n % 3 == 0:
+            continue  # an offer without a meeting first
+        match.events.append(MatchEvent(from_status=match.status, to_status=status, actor_id=actor_of[status].id,
+                                       at=_at(day, 10)))
+        match.status = status
+        day += timedelta(days=3)
+    outcome = HISTORY_OUTCOMES[n % len(HISTORY_OUTCOMES)]
+    placement = Placement(match_id=match.id, coach_id=coach.id, status=PlacementStatus.COMPLETED, start_date=start,
+                          end_date=end, company_contact=match.position.contact_person or hr.display_name,
+                          objectives=match.position.learning_content or "Learn the daily routines.", outcome=outcome)
+    db.session.add(placement)
+    db.session.flush()
+    for k, (voice, user) in enumerate(((EvaluationVoice.PARTICIPANT, participant), (EvaluationVoice.COMPANY, hr),
+                                       (EvaluationVoice.COACH, coach))):
+        db.session.add(AgreementSignature(placement_id=placement.id, voice=voice, plan_version=1, user_id=user.id,
+                                          typed_name=user.display_name,
+                                          signed_at=_at(start - timedelta(days=4), 9 + k)))
+    match.events.append(MatchEvent(from_status=S.PLACED, to_status=S.PLACED, actor_id=coach.id,
+                                   reason_code="placement_active", at=_at(start, 8)))
+    match.events.append(MatchEvent(from_status=S.PLACED, to_status=S.COMPLETED, actor_id=hr.id,
+                                   reason_code="placement_completed", at=_at(end, 15)))
+    match.status = S.COMPLETED
+    follow_ups.plan(placement)
+    db.session.flush()
+    for f in db.session.scalars(select(FollowUp).where(FollowUp.placement_id == placement.id)):
+        if f.due_on <= today and (n + f.months) % 5:  # most are recorded; a few wait for the coach
+            f.situation = HISTORY_SITUATIONS[(n + f.months) % len(HISTORY_SITUATIONS)]
+            f.barriers = HISTORY_BARRIERS[(n + f.months) % len(HISTORY_BARRIERS)]
+            f.recorded_by_id, f.recorded_at = coach.id, _at(f.due_on + timedelta(days=2), 14)
+
+
+def _balance_history(today: date) -> None:
+    """The field balance of the past twelve months (the worker keeps one a day from now on): today's counts,
+    with a little more wished in earlier months, so the trend has something to show."""
+    from . import field_balance
+
+    counts = field_balance.count()
+    for back in range(11, 0, -1):
+        day = (today.replace(day=1) - timedelta(days=30 * back - 14))
+        factor = 1 + back * 0.05
+        wishes = {region: {f: [round(n * factor) for n in ranks] for f, ranks in fields.items()}
+                  for region, fields in counts["wishes"].items()}
+        field_balance.keep_day({**counts, "wishes": wishes}, day=day)
