@@ -246,7 +246,7 @@ def _placement(match: Match, status: PlacementStatus, name: str, today: date, pe
         placement.end_date = today + timedelta(days=18)
     db.session.add(placement)
     db.session.flush()
-    _signatures(placement, status, start, people)
+    _signatures(placement, status, name, start, people)
     if status == PlacementStatus.ACTIVE:
         match.events.append(MatchEvent(from_status=S.PLACED, to_status=S.PLACED, actor_id=coach.id,
                                        reason_code="placement_active", at=_at(start, 8)))
@@ -330,15 +330,24 @@ def _direct(match: Match, today: date) -> None:
            f"/coach/participants/{match.profile_id}")
 
 
-def _signatures(placement: Placement, status: PlacementStatus, start: date, people) -> None:
-    """The agreement in every state: a planned placement signed by the participant only (the company and the
-    coach still to sign), running and ended ones signed by all three a few days before the start."""
+def _signatures(placement: Placement, status: PlacementStatus, name: str, start: date, people) -> None:
+    """The agreement in every state: planned placements signed by the participant only, or by all before the
+    plan changed (to be signed again); one running without the coach's signature; the others signed by all
+    three a few days before the start."""
     from ..models import AgreementSignature
 
     participant, coach, hr = people
-    signers = [(EvaluationVoice.PARTICIPANT, participant)]
-    if status != PlacementStatus.PLANNED:
-        signers += [(EvaluationVoice.COMPANY, hr), (EvaluationVoice.COACH, coach)]
+    everyone = [(EvaluationVoice.PARTICIPANT, participant), (EvaluationVoice.COMPANY, hr),
+                (EvaluationVoice.COACH, coach)]
+    signers = everyone
+    if status == PlacementStatus.PLANNED:  # before a start: signed by some, or by all before the plan changed
+        _signatures.planned = getattr(_signatures, "planned", 0) + 1
+        if _signatures.planned % 2:
+            signers = everyone[:1]
+        else:
+            placement.plan_version = 2  # the plan changed after all three signed: they sign again
+    elif name == "overdue":  # started before the coach signed (recorded in the history)
+        signers = everyone[:2]
     for n, (voice, user) in enumerate(signers):
         db.session.add(AgreementSignature(placement_id=placement.id, voice=voice, plan_version=1, user_id=user.id,
                                           typed_name=user.display_name,
