@@ -138,3 +138,13 @@ def login(app):
 def run_jobs(app):
     """``run_jobs()`` runs what is waiting on the queues now (the workers, in this process)."""
     return lambda: jobs_of(app).run_pending()
+
+
+@pytest.fixture
+def outbox(monkeypatch):
+    """The e-mails the mail worker would send, in order (after ``run_jobs()``)."""
+    from mimi_match.services import mail
+
+    sent: list = []
+    monkeypatch.setattr(mail, "deliver", lambda message, raise_errors=False: sent.append(message))
+    return sent

@@ -18,13 +18,6 @@ from .factories import PASSWORD, create_organisation, create_position, create_us
 NEW_PASSWORD = "a brand new sentence of mine"
 
 
-@pytest.fixture
-def outbox(monkeypatch):
-    """The messages the mail worker would send, in order."""
-    sent: list[mail.Mail] = []
-    monkeypatch.setattr(mail, "deliver", lambda message, raise_errors=False: sent.append(message))
-    return sent
-
 
 def _later(monkeypatch, delta: timedelta) -> None:
     """Links are checked as if ``delta`` had passed (their signature holds the time they were made)."""

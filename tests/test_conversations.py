@@ -32,12 +32,6 @@ from .factories import create_organisation, create_position, create_user
 FLOORS = "clean building floors"
 
 
-@pytest.fixture
-def outbox(monkeypatch):
-    sent: list[mail.Mail] = []
-    monkeypatch.setattr(mail, "deliver", lambda message, raise_errors=False: sent.append(message))
-    return sent
-
 
 @pytest.fixture
 def candidacy(users, login, run_jobs):

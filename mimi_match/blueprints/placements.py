@@ -150,6 +150,12 @@ def evaluation(placement_id: int):
     return redirect(url_for("placements.detail", placement_id=placement_id))
 
 
+def _reading_language() -> str:
+    """The language asked for (?in=ar: someone reads the agreement in theirs), else the page's."""
+    asked = request.args.get("in", "")
+    return asked if asked in current_app.config["LANGUAGES"] else str(get_locale())
+
+
 @bp.get("/<int:placement_id>/agreement")
 @allow(*PARTIES)
 def agreement(placement_id: int):
@@ -158,8 +164,7 @@ def agreement(placement_id: int):
         placement, voice = placements.get(current_user, placement_id)
     except NotFound:
         abort(404)
-    language = request.args.get("in", "") if request.args.get("in", "") in current_app.config["LANGUAGES"] \
-        else str(get_locale())
+    language = _reading_language()
     title, sections = agreements.sections(placement, language)
     return render_template("placements/agreement.html", placement=placement, voice=voice, title=title,
                            sections=sections, language=language, signed=agreements.signatures(placement),
@@ -174,8 +179,7 @@ def agreement_pdf(placement_id: int):
         placement, _voice = placements.get(current_user, placement_id)
     except NotFound:
         abort(404)
-    language = request.args.get("in", "") if request.args.get("in", "") in current_app.config["LANGUAGES"] \
-        else str(get_locale())
+    language = _reading_language()
     return Response(agreements.pdf(placement, language), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="agreement-{placement.id}-{language}.pdf"',
         "Cache-Control": "private, no-store"})
