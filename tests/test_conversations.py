@@ -106,6 +106,7 @@ def test_a_withdrawal_closes_the_conversation_to_the_employer(users, login, cand
     url = f"/conversations/{candidacy.id}"
     participant = login(users["participant"])
     participant.post(url, data={"body": "A question about the hours"})
+    meeting = meetings.propose(users["hr"], candidacy.id, [datetime.now() + timedelta(days=2)], 30, place="Here")
     participant.post(f"/opportunities/{candidacy.position_id}/withdraw", data={"back": "applications"})
     assert login(users["hr"]).get(url).status_code == 404
     page = _page(participant, url)
@@ -113,6 +114,12 @@ def test_a_withdrawal_closes_the_conversation_to_the_employer(users, login, cand
     response = participant.post(url, data={"body": "again"}, follow_redirects=True)
     assert "This conversation is closed" in response.get_data(as_text=True)
     assert db.session.scalar(select(db.func.count(Message.id))) == 1
+    # nor can a meeting of the withdrawn candidacy be accepted any more
+    response = participant.post(f"/meetings/{meeting.id}/answer", data={"choice": str(meeting.slots[0].id)},
+                                follow_redirects=True)
+    assert "This conversation is closed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Meeting, meeting.id).status == MeetingStatus.PROPOSED
 
 
 def test_bad_messages_are_refused_with_a_message_and_change_nothing(users, login, candidacy):

@@ -127,6 +127,8 @@ def answer(actor: User, meeting_id: int, choice: str, note: str = "", version: i
     if actor.role != Role.PARTICIPANT:
         raise PermissionDenied()
     meeting, match = _load(actor, meeting_id)
+    if not conversations.may_write(actor, match):
+        raise Conflict(_("This conversation is closed: the candidacy was withdrawn."))
     if meeting.status not in (MeetingStatus.PROPOSED, MeetingStatus.ACCEPTED) or \
             (version is not None and version != meeting.version_id):
         raise Conflict(_("This meeting changed in the meantime. Please look again."))
