@@ -298,6 +298,18 @@ def message_text(value: str | None) -> Markup:
     return Markup("").join(out)
 
 
+def icon(name: str, label: str | None = None, classes: str = "") -> Markup:
+    """An icon from the package's sprite (static/icons/icons.svg); decorative unless given a label."""
+    from flask import url_for
+
+    href = url_for("static", filename="icons/icons.svg") + "#" + name
+    if label:
+        return Markup('<svg class="icon %s" role="img" aria-label="%s" focusable="false"><use href="%s"></use></svg>'
+                      ) % (classes, label, href)
+    return Markup('<svg class="icon %s" aria-hidden="true" focusable="false"><use href="%s"></use></svg>'
+                  ) % (classes, href)
+
+
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -315,6 +327,7 @@ def register_template_context(app: Flask) -> None:
             "app_version": __version__,
             "labels": TranslatedLabels(labels),
             "today": date.today(),
+            "icon": icon,
         }
 
     @app.context_processor
