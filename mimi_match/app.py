@@ -310,6 +310,18 @@ def icon(name: str, label: str | None = None, classes: str = "") -> Markup:
                   ) % (classes, href)
 
 
+def cefr_level(level) -> Markup:
+    """A CEFR level with its plain name, and the full meaning as a tooltip: "B1 · independent"."""
+    from . import cefr_text
+
+    code = getattr(level, "value", level) or ""
+    name = cefr_text.short(code)
+    if not name:
+        return Markup("—")
+    return Markup('<span class="cefr" title="%s">%s <span class="text-body-secondary">· %s</span></span>') % (
+        cefr_text.meaning(code), code, name)
+
+
 def register_template_context(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -349,6 +361,7 @@ def register_template_context(app: Flask) -> None:
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(skill_label, "skill_label")
     app.add_template_filter(isolate, "bdi")
+    app.add_template_filter(cefr_level, "cefr")
     app.add_template_filter(message_text, "message_text")
     app.add_template_filter(lambda value: labels.VOICE.get(value, value), "voice_name")
     app.add_template_filter(lambda value: labels.BARRIER.get(value, value), "barrier_name")

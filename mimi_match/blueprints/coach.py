@@ -33,7 +33,9 @@ def caseload():
     valid = form.validate()
     rows = coaching.caseload(current_user, _host(), (form.q.data or "") if valid else "",
                              (form.sort.data or "name") if valid else "name")
-    return render_template("coach/caseload.html", rows=rows, form=form)
+    # the panel of what needs me today heads the whole caseload; a search shows only what it found
+    needs = None if valid and (form.q.data or "").strip() else coaching.today(current_user, rows)
+    return render_template("coach/caseload.html", rows=rows, form=form, today_panel=needs)
 
 
 def _participant_or_404(profile_id: int):
@@ -194,10 +196,24 @@ def take(profile_id: int):
     return redirect(url_for("coach.participant", profile_id=profile_id))
 
 
+REVIEW_FILTERS = ("q", "field", "sort", "page", "min_score", "supply")
+
+
+def _review_filters(source) -> dict:
+    """The queue's filters from the query string, cleaned (anything unknown is ignored, never an error)."""
+    min_score = source.get("min_score", "")
+    return {"q": (source.get("q") or "")[:100], "field": int_arg("field", source=source),
+            "sort": source.get("sort") if source.get("sort") in ("score", "newest", "participant") else "score",
+            "min_score": min_score if min_score in {str(v) for v in journey.MIN_SCORES} else "",
+            "supply": source.get("supply") if source.get("supply") in journey.SUPPLY_FILTERS else ""}
+
+
 @bp.route("/review", methods=["GET", "POST"])
 @allow(Role.COACH)
 def review():
-    """New suggestions for my caseload: approve, or reject with a reason; several at once."""
+    """New suggestions for my caseload: filter, page, approve (with an optional note), or reject with a reason
+    and an optional note; several at once."""
+    back = {k: v for k, v in request.args.items() if k in REVIEW_FILTERS}
     if request.method == "POST":
         if not ActionForm().validate_on_submit():
             abort(400)
@@ -205,7 +221,7 @@ def review():
         if len(ticked) > MAX_BULK_REVIEW:
             flash(_("At most %(num)d suggestions can be decided at once. Nothing was changed; please tick fewer.",
                     num=MAX_BULK_REVIEW), "warning")
-            return redirect(url_for("coach.review"))
+            return redirect(url_for("coach.review", **back))
         decisions = []
         for raw in ticked:
             match_id, _sep, version = raw.partition(":")
@@ -213,29 +229,36 @@ def review():
                 decisions.append((found, id_or_none(version)))
         if not decisions:
             flash(_("Tick at least one suggestion."), "warning")
-            return redirect(url_for("coach.review"))
+            return redirect(url_for("coach.review", **back))
         approve = request.form.get("decision") == "approve"
+        # each decision has its own note field, so a note written for a rejection never goes with an approval
+        note = request.form.get("approve_note" if approve else "reject_note")
+        if note is None:
+            note = request.form.get("note")
         try:
             result = journey.review(current_user, decisions, approve, request.form.get("reason"),
-                                    (request.form.get("note") or "")[:2000])
+                                    (note or "")[:2000])
         except NotFound:
             abort(404)
         except ValidationFailed as error:
             flash(error.message, "danger")
-            return redirect(url_for("coach.review"))
+            return redirect(url_for("coach.review", **back))
         if result.done:
             flash(ngettext("%(num)d suggestion approved.", "%(num)d suggestions approved.", result.done) if approve
                   else ngettext("%(num)d suggestion rejected.", "%(num)d suggestions rejected.", result.done),
                   "success")
         for message in result.conflicts:
             flash(message, "warning")
-        return redirect(url_for("coach.review", **{k: v for k, v in request.args.items()
-                                                   if k in ("q", "field", "sort", "page")}))
-    field_id = int_arg("field")
-    queue = journey.review_queue(current_user, (request.args.get("q") or "")[:100], field_id,
-                                 request.args.get("sort", "score"), int_arg("page", 1))
+        return redirect(url_for("coach.review", **back))
+    filters = _review_filters(request.args)
+    queue = journey.review_queue(current_user, filters["q"], filters["field"], filters["sort"], int_arg("page", 1),
+                                 min_score=float(filters["min_score"]) if filters["min_score"] else None,
+                                 supply=filters["supply"])
     balance = matching.balance()
+    kept = {k: v for k, v in filters.items() if v and not (k == "sort" and v == "score")}
     return render_template("coach/review.html", matches=queue.matches, queue=queue, balance=balance,
                            action_form=ActionForm(), reasons=skill_names.reasons_for(queue.matches, str(get_locale())),
-                           fields=field_options(empty=_("All fields")), field_id=field_id or 0,
-                           q=request.args.get("q", ""), sort=request.args.get("sort", "score"))
+                           fields=field_options(empty=_("All fields")), field_id=filters["field"] or 0,
+                           filters=filters, kept=kept, min_scores=journey.MIN_SCORES,
+                           pager_args={k: v for k, v in kept.items() if k != "page"},
+                           q=filters["q"], sort=filters["sort"])

@@ -3,7 +3,7 @@ taking unassigned participants; and the administrator's assignments."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -19,7 +19,10 @@ from ..models import (
     CompetenceCheck,
     ConsentEvent,
     DesiredField,
+    Evaluation,
+    EvaluationVoice,
     Match,
+    MatchEvent,
     MatchStatus,
     ParticipantProfile,
     ParticipantSkill,
@@ -91,6 +94,69 @@ def caseload(actor: User, host_language: str, query: str = "", sort: str = "name
     }
     rows.sort(key=keys.get(sort, keys["name"]))
     return rows
+
+
+WAITING_DAYS = 7  # a candidacy with no step for this long needs a word from the coach
+# who is expected to act next on a candidacy in each state
+WAITING_ON = {MatchStatus.APPROVED: "participant", MatchStatus.EMPLOYER_INVITED: "participant",
+              MatchStatus.OFFERED: "participant", MatchStatus.INTERESTED: "employer", MatchStatus.INVITED: "employer"}
+
+
+@dataclass
+class Waiting:
+    match: Match
+    since: date
+    waiting_on: str  # "participant" or "employer"
+
+
+@dataclass
+class Today:
+    """What needs the coach today: each list is complete (the page shows the first few of each)."""
+    to_review: int
+    waiting: list[Waiting]
+    overdue: list[tuple[ParticipantProfile, int]]
+    to_start: list[Placement]
+    to_evaluate: list[Placement]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.to_review or self.waiting or self.overdue or self.to_start or self.to_evaluate)
+
+
+def today(actor: User, rows: list[CaseloadRow], on: date | None = None) -> Today:
+    """What needs me today: suggestions waiting for review, candidacies without a step for a week, overdue
+    plan steps, placements that should have started and finished placements without my evaluation; ``rows``
+    is my whole caseload (from ``caseload``)."""
+    if actor.role != Role.COACH:
+        raise PermissionDenied()
+    on = on or date.today()
+    profiles = {r.profile.id: r.profile for r in rows}
+    ids = list(profiles)
+    last_step = (select(MatchEvent.match_id, func.max(MatchEvent.at).label("at"))
+                 .join(Match, Match.id == MatchEvent.match_id)
+                 .where(Match.profile_id.in_(ids), Match.status.in_(tuple(WAITING_ON)))
+                 .group_by(MatchEvent.match_id).subquery())
+    cutoff = utcnow() - timedelta(days=WAITING_DAYS)
+    stale = db.session.execute(
+        select(Match, last_step.c.at).join(last_step, last_step.c.match_id == Match.id)
+        .where(last_step.c.at < cutoff).options(selectinload(Match.position))
+        .order_by(last_step.c.at)).all()
+    waiting = [Waiting(m, at.date(), WAITING_ON[m.status]) for m, at in stale]
+    placements = list(db.session.scalars(
+        select(Placement).join(Match, Match.id == Placement.match_id)
+        .where(Match.profile_id.in_(ids), Placement.status.in_((PlacementStatus.PLANNED, PlacementStatus.ACTIVE,
+                                                                PlacementStatus.COMPLETED)))
+        .options(selectinload(Placement.match).selectinload(Match.position))
+        .order_by(Placement.start_date)))
+    evaluated = set(db.session.scalars(select(Evaluation.placement_id).where(
+        Evaluation.placement_id.in_([p.id for p in placements]), Evaluation.voice == EvaluationVoice.COACH)))
+    to_start = [p for p in placements if p.status == PlacementStatus.PLANNED and p.start_date <= on]
+    to_evaluate = [p for p in placements if p.id not in evaluated and (
+        p.status == PlacementStatus.COMPLETED
+        or (p.status == PlacementStatus.ACTIVE and p.end_date is not None and p.end_date < on))]
+    return Today(to_review=sum(r.to_review for r in rows), waiting=waiting,
+                 overdue=sorted(((r.profile, r.overdue) for r in rows if r.overdue), key=lambda t: -t[1]),
+                 to_start=to_start, to_evaluate=to_evaluate)
 
 
 def my_participant(actor: User, profile_id: int) -> ParticipantProfile:

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -78,11 +78,21 @@ class ReviewPage:
     page: int
     per_page: int = REVIEW_PAGE
 
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+MIN_SCORES = (0.3, 0.5, 0.7)  # the score floors a coach can filter the queue by
+SUPPLY_FILTERS = ("oversupplied", "other")
+
 
 def review_queue(actor: User, participant: str = "", field_id: int | None = None, sort: str = "score",
-                 page: int = 1, per_page: int = REVIEW_PAGE) -> ReviewPage:
+                 page: int = 1, per_page: int = REVIEW_PAGE, min_score: float | None = None,
+                 supply: str = "") -> ReviewPage:
     """One page of new suggestions for the coach's caseload, with what the review needs loaded; the page and
-    the count are SQL (a caseload's queue can hold thousands)."""
+    the count are SQL (a caseload's queue can hold thousands). ``min_score`` keeps suggestions scoring at
+    least that; ``supply`` keeps those in oversupplied fields ("oversupplied") or in the others ("other")."""
     if actor.role != Role.COACH:
         raise PermissionDenied()
     # only the joins a filter or the order needs: the count runs over the whole caseload's queue
@@ -92,8 +102,18 @@ def review_queue(actor: User, participant: str = "", field_id: int | None = None
         stmt = stmt.join(User, User.id == ParticipantProfile.user_id)
     if participant.strip():
         stmt = stmt.where(db.func.lower(User.display_name).contains(participant.strip().lower(), autoescape=True))
+    if field_id or supply in SUPPLY_FILTERS:
+        stmt = stmt.join(Position, Position.id == Match.position_id)
     if field_id:
-        stmt = stmt.join(Position, Position.id == Match.position_id).where(Position.field_id == field_id)
+        stmt = stmt.where(Position.field_id == field_id)
+    if supply in SUPPLY_FILTERS:
+        from .matching import balance
+
+        crowded = [f.field_id for f in balance().oversupplied()]
+        in_crowded = Position.field_id.in_(crowded) if crowded else false()
+        stmt = stmt.where(in_crowded if supply == "oversupplied" else ~in_crowded)
+    if min_score is not None:
+        stmt = stmt.where(Match.score >= min_score)
     total = db.session.scalar(stmt.with_only_columns(db.func.count(Match.id)).order_by(None)) or 0
     last = max(1, -(-total // per_page))
     page = min(max(1, page), last)

@@ -36,3 +36,19 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   });
 });
+
+// "Select all on this page": shown only with JavaScript; ticks or clears every box of its form.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("input.js-select-all").forEach((all) => {
+    const form = all.closest("form");
+    const boxes = () => form.querySelectorAll(`input[type=checkbox][name="${all.dataset.target}"]`);
+    all.closest(".js-select-all-box").classList.remove("d-none");
+    all.addEventListener("change", () => boxes().forEach((box) => { box.checked = all.checked; }));
+    form.addEventListener("change", (event) => {
+      if (event.target === all) return;
+      const list = [...boxes()];
+      all.checked = list.length > 0 && list.every((box) => box.checked);
+      all.indeterminate = !all.checked && list.some((box) => box.checked);
+    });
+  });
+});
