@@ -66,9 +66,10 @@ def test_caseload_search_and_sort(login, users, caseload):
     coach = login(users["coach"])
     html = coach.get("/coach/?q=zain").get_data(as_text=True)
     assert "Zainab Q." in html and users["participant"].display_name not in html
-    html = coach.get("/coach/?sort=review").get_data(as_text=True)
+    # the order of the table (the "needs me today" panel above it names people too)
+    html = coach.get("/coach/?sort=review").get_data(as_text=True).partition("<table")[2]
     assert html.index("Zainab Q.") < html.index(users["participant"].display_name)
-    html = coach.get("/coach/?sort=overdue").get_data(as_text=True)
+    html = coach.get("/coach/?sort=overdue").get_data(as_text=True).partition("<table")[2]
     assert html.index(users["participant"].display_name) < html.index("Zainab Q.")
 
 
