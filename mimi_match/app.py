@@ -339,7 +339,6 @@ def register_template_context(app: Flask) -> None:
             "app_version": __version__,
             "labels": TranslatedLabels(labels),
             "today": date.today(),
-            "icon": icon,
         }
 
     @app.context_processor
@@ -360,6 +359,7 @@ def register_template_context(app: Flask) -> None:
 
     app.add_template_filter(language_name, "language_name")
     app.add_template_filter(skill_label, "skill_label")
+    app.jinja_env.globals["icon"] = icon  # a global, so imported macros see it too
     app.add_template_filter(isolate, "bdi")
     app.add_template_filter(cefr_level, "cefr")
     app.add_template_filter(message_text, "message_text")

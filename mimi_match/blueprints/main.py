@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -9,8 +10,9 @@ from ..access import allow, public
 from ..extensions import db
 from ..forms.auth import LanguageForm
 from ..navigation import home_endpoint
-from ..services import accounts
+from ..services import accounts, opportunities
 from ..services import notifications as notices
+from .choices import field_options, region_options
 from .helpers import safe_next
 
 bp = Blueprint("main", __name__)
@@ -22,7 +24,9 @@ def index():
     """Front page for visitors; logged-in users go to the page made for their role."""
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
-    return render_template("main/index.html")
+    newest = opportunities.browse(opportunities.BrowseQuery(sort="newest"), None, per_page=3)
+    return render_template("main/index.html", newest=newest, regions=region_options(empty=_("All regions")),
+                           fields=field_options(empty=_("All fields")))
 
 
 @bp.post("/language")

@@ -61,6 +61,7 @@ def home():
     return render_template("participant/home.html", profile=profile, steps=profiles.STEPS,
                            completeness=profiles.completeness(profile, _host()),
                            advice=matching.oversupply_advice(profile), actions=actions,
+                           chart=matching.balance_chart(profile),
                            plan_text=action_plan.texts(actions, str(get_locale())))
 
 

@@ -26,7 +26,10 @@ class SkillsForm(FlaskForm):
     skills = TextAreaField(
         _l("Add skills"), validators=[DataRequired(message=_l("Write at least one skill.")), Length(max=4000)],
         description=_l("One skill per line. For example: cooking, cleaning, driving a forklift."),
-        render_kw={"rows": 3, "data-skills": "1"})
+        # the help text of the chip input that replaces the text area when JavaScript runs (skills.js)
+        render_kw={"rows": 3, "data-skills": "1", "data-help-chips": _l(
+            "Type a skill, then choose it from the list or press Enter to add your own words. "
+            "For example: cooking, cleaning, driving a forklift.")})
     skill_concepts = HiddenField(validators=[Optional(), Length(max=40_000)])  # see positions.concept_choices
     submit = SubmitField(_l("Add"))
 

@@ -178,7 +178,7 @@ def worker_running() -> bool:
     return bool(row.lease_holder and row.lease_until and row.lease_until > utcnow())
 
 
-__all__ = ["LeaseHeld", "RecordScores", "balance", "field_overview", "oversupply_advice", "rebuild",
+__all__ = ["ChartRow", "LeaseHeld", "RecordScores", "balance", "balance_chart", "field_overview", "oversupply_advice", "rebuild",
            "record_scores", "request_rebuild", "served_model", "worker_running"]
 
 
@@ -221,6 +221,30 @@ def field_overview(region: str | None = None) -> tuple[Balance, dict[int, object
     result = balance(region)
     fields = {f.id: f for f in db.session.scalars(select(OccupationalField))}
     return result, fields
+
+
+@dataclass(frozen=True)
+class ChartRow:
+    field: object  # OccupationalField
+    ratio: float  # seekers per opening
+    status: str
+    wish: int | None  # 1, 2, 3: the participant's own wish of that rank
+    width: int  # the bar, in steps of 5 % of the longest
+
+
+def balance_chart(profile: ParticipantProfile) -> list[ChartRow]:
+    """Rumour and reality, for a participant: seekers per opening in every field that has openings or wishes,
+    most crowded first, with the participant's own wishes marked."""
+    from ..models import OccupationalField
+
+    result = balance()
+    fields = {f.id: f for f in db.session.scalars(select(OccupationalField))}
+    wishes = {d.field_id: d.rank for d in profile.desired_fields}
+    entries = [e for e in result.fields.values() if e.field_id in fields and (e.supply or e.demand)]
+    top = max([1.0] + [e.ratio for e in entries])
+    return [ChartRow(fields[e.field_id], e.ratio, e.status, wishes.get(e.field_id),
+                     max(5, int(round(e.ratio / top * 20)) * 5))
+            for e in sorted(entries, key=lambda e: (-e.ratio, e.field_id))]
 
 
 def oversupply_advice(profile: ParticipantProfile, n: int = 3):

@@ -78,15 +78,16 @@ class Step:
     title: object
     hint: object
     weight: int
+    icon: str = "check-circle"  # from static/icons/icons.svg: a picture beside the words, for every reader
 
 
 STEPS = (
-    Step("skills", _l("What I can do"), _l("Add your skills"), 25),
-    Step("experience", _l("Work and school"), _l("Add your work experience or education"), 15),
-    Step("languages", _l("My languages"), _l("Add your languages"), 20),
-    Step("wishes", _l("What I want"), _l("Choose the work you want"), 20),
-    Step("availability", _l("Where and when"), _l("Say where and when you can work"), 10),
-    Step("consent", _l("What I allow"), _l("Decide what we may do with your profile"), 10),
+    Step("skills", _l("What I can do"), _l("Add your skills"), 25, "tools"),
+    Step("experience", _l("Work and school"), _l("Add your work experience or education"), 15, "mortarboard"),
+    Step("languages", _l("My languages"), _l("Add your languages"), 20, "translate"),
+    Step("wishes", _l("What I want"), _l("Choose the work you want"), 20, "heart"),
+    Step("availability", _l("Where and when"), _l("Say where and when you can work"), 10, "calendar-week"),
+    Step("consent", _l("What I allow"), _l("Decide what we may do with your profile"), 10, "shield-check"),
 )
 
 

@@ -63,6 +63,9 @@
     const listId = `skill-suggestions-${index}`;
     input.setAttribute("aria-controls", listId);
     if (textarea.getAttribute("aria-describedby")) input.setAttribute("aria-describedby", textarea.getAttribute("aria-describedby"));
+    // the help text describes the control shown: chips now, not lines of a text area
+    const help = document.getElementById(`${textarea.id}-help`);
+    if (help && textarea.dataset.helpChips) help.textContent = textarea.dataset.helpChips;
     const label = document.querySelector(`label[for="${textarea.id}"]`);
     if (label) { input.id = `${textarea.id}-search`; label.htmlFor = input.id; }
     const list = document.createElement("ul");
