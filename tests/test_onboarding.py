@@ -1,11 +1,13 @@
 """Onboarding guides: the content library, assembly rules, checklist, print and download, access."""
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
 import pytest
 import yaml
+from babel.dates import format_date
 from sqlalchemy import select
 
 from mimi_match.config import LANGUAGES
@@ -111,13 +113,14 @@ def test_items_are_ordered_by_when_they_are_due():
 
 # --- guides in the app --------------------------------------------------------------------------------------
 
-def _placement(users, *, share=True, level=CEFRLevel.A2, kind=PositionKind.MICRO_INTERNSHIP, weeks=4):
+def _placement(users, *, share=True, level=CEFRLevel.A2, kind=PositionKind.MICRO_INTERNSHIP, weeks=4,
+               required=CEFRLevel.B2):
     profile = users["participant"].profile
     profile.coach_id = users["coach"].id
     profile.consent_share_on_interest = share
     profile.languages.append(ParticipantLanguage(language="nb", level=level))
     position = create_position(users["hr"].organisation, title="Kitchen <helper>", kind=kind,
-                               duration_weeks=weeks, host_language_level=CEFRLevel.B2,
+                               duration_weeks=weeks, host_language_level=required,
                                contact_person="Kari Nordmann")
     match = Match(profile_id=profile.id, position_id=position.id, status=MatchStatus.PLACED)
     db.session.add(match)
@@ -248,3 +251,269 @@ def test_position_guide_and_dashboard(users, login):
     assert other.get(f"/guides/positions/{position.id}").status_code == 404
     assert "Warehouse worker" not in other.get("/guides/").get_data(as_text=True)
     assert login(users["coach"]).get(guide_url).status_code == 404  # a position guide has no coach
+
+
+# --- phases, accessible names, the language point ---------------------------------------------------------
+
+def _guide_page(hr, placement, query: str = "") -> tuple[OnboardingGuide, str]:
+    location = hr.get(f"/guides/placements/{placement.id}").headers["Location"]
+    guide = _guide_of(placement)
+    return guide, hr.get(location + query).get_data(as_text=True)
+
+
+def _phases(page: str) -> dict[str, str]:
+    """Each phase's heading key -> the page's text of that phase (up to the next phase)."""
+    parts = re.split(r'<section class="guide-section" id="phase-', page)[1:]
+    return {part.split('"', 1)[0]: part for part in parts}
+
+
+def test_the_guide_is_grouped_by_phase(users, login):
+    placement = _placement(users, weeks=8)  # a long micro-internship: a mid-point, a month's talk, an evaluation
+    guide, page = _guide_page(login(users["hr"]), placement)
+    headings = re.findall(r'<h2 id="phase-([a-z_]+)-h">([^<]+)</h2>', page)
+    assert headings == [("before", "Before the start"), ("first_day", "The first day"),
+                        ("first_weeks", "The first weeks"), ("end", "At the end of the placement")]
+    phases, en = _phases(page), _texts("en")["items"]
+    assert en["buddy"]["title"] in phases["before"] and en["transport"]["title"] in phases["before"]
+    assert en["welcome"]["title"] in phases["first_day"] and en["safety"]["title"] in phases["first_day"]
+    for key in ("checkin_week", "midpoint", "checkin_month"):
+        assert en[key]["title"] in phases["first_weeks"], key
+    assert en["evaluation"]["title"] in phases["end"] and en["welcome"]["title"] not in phases["end"]
+    # each point still says when in its phase it is due
+    assert "At the end of the first week" in phases["first_weeks"] and "After four weeks" in phases["first_weeks"]
+    # the phases in another language come from the same grouping; a vacancy has no end of placement
+    job = _placement_for_job(users)
+    _guide, job_page = _guide_page(login(users["hr"]), job)
+    assert "phase-end" not in job_page and "phase-first_weeks" in job_page
+    assert len(re.findall(r'<section class="guide-section"', page)) == 4
+
+
+def _placement_for_job(users):
+    position = create_position(users["hr"].organisation, title="Driver", kind=PositionKind.VACANCY)
+    match = Match(profile_id=users["participant"].profile.id, position_id=position.id, status=MatchStatus.PLACED)
+    db.session.add(match)
+    db.session.flush()
+    placement = Placement(match_id=match.id, coach_id=users["coach"].id, start_date=date.today() + timedelta(days=3))
+    db.session.add(placement)
+    db.session.commit()
+    return placement
+
+
+def _buttons(page: str) -> list[str]:
+    return re.findall(r'<button[^>]*name="done"[^>]*>[^<]*</button>', page)
+
+
+def _label(button: str) -> str:
+    return html.unescape(re.search(r'aria-label="([^"]*)"', button).group(1))
+
+
+def test_every_tick_button_names_its_point(users, login):
+    placement = _placement(users)
+    hr = login(users["hr"])
+    guide, page = _guide_page(hr, placement)
+    titles = [html.unescape(re.sub(r"<[^>]+>", "", t)).replace("✓ ", "")
+              for t in re.findall(r'<h3 id="item-\d+-h">(.*?)</h3>', page)]
+    buttons = _buttons(page)
+    assert len(buttons) == len(guide.items) == len(titles) > 10
+    labels = [_label(b) for b in buttons]
+    assert labels == [f"Mark “{title}” as done" for title in titles]
+    assert len(set(labels)) == len(labels)  # no two controls sound the same
+    item = next(i for i in guide.items if i.content_key == "safety")
+    hr.post(f"/guides/{guide.id}/items/{item.id}", data={"done": "1"})
+    page = hr.get(f"/guides/{guide.id}").get_data(as_text=True)
+    safety = _texts("en")["items"]["safety"]["title"]
+    assert f"Mark “{safety}” as not done" in [_label(b) for b in _buttons(page)]
+    # the controls that give a point to someone name it too
+    assert f"Give “{safety}” to someone" in html.unescape(page)
+
+
+def _language_point(page: str) -> str:
+    text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+    start = text.index("Language at work:")
+    return " ".join(text[start:start + 1200].split())
+
+
+def test_the_language_point_speaks_of_the_colleagues_own_level_with_the_positions_beside_it(users, login):
+    placement = _placement(users, level=CEFRLevel.A2, required=CEFRLevel.B1)
+    _guide, page = _guide_page(login(users["hr"]), placement)
+    point = _language_point(page)
+    assert point.startswith("Language at work: a beginner's level (A2)")
+    assert ("Your new colleague's Norwegian Bokmål: A2 — can handle short, simple conversations about familiar "
+            "tasks at work.") in point
+    assert "The position asks for B1 — can handle everyday work conversations and simple written instructions." \
+        in point
+    assert "At A1 and A2" in point and "(B1)" not in point.split("Your new colleague")[0]
+
+
+def test_the_language_point_without_a_shared_level_follows_the_position(users, login):
+    placement = _placement(users, share=False, level=CEFRLevel.A2, required=CEFRLevel.B1)
+    _guide, page = _guide_page(login(users["hr"]), placement)
+    point = _language_point(page)
+    assert point.startswith("Language at work: an independent level (B1)")
+    assert "not known to you" in point and "The position asks for B1" in point and "A2" not in point
+
+
+def test_a_position_guide_names_only_the_level_the_position_asks_for(users, login):
+    position = create_position(users["hr"].organisation, title="Cleaner", host_language_level=CEFRLevel.A2)
+    hr = login(users["hr"])
+    page = hr.get(hr.get(f"/guides/positions/{position.id}").headers["Location"]).get_data(as_text=True)
+    point = _language_point(page)
+    assert point.startswith("Language at work: a beginner's level (A2)")
+    assert "The position asks for A2 — can handle short" in point and "Your new colleague" not in point
+
+
+# --- points given to a buddy or team member ---------------------------------------------------------------
+
+def _add_helper(hr, guide, **data):
+    fields = {"name": "Ola <Nordmann>", "email": "ola@example.org", "language": "de", "is_buddy": "y", **data}
+    return hr.post(f"/guides/{guide.id}/people", data=fields)
+
+
+def _link_path(page: str, helper_id: int) -> str:
+    url = html.unescape(re.search(rf'id="link-{helper_id}" type="text" readonly value="([^"]+)"', page).group(1))
+    return url.removeprefix("http://localhost")
+
+
+def test_a_point_given_to_the_buddy_is_on_their_own_list_and_only_theirs(app, users, login):
+    placement = _placement(users)
+    hr = login(users["hr"])
+    guide, _page = _guide_page(hr, placement)
+    assert _add_helper(hr, guide).status_code == 302
+    helper = _guide_of(placement).helpers[0]
+    assert (helper.name, helper.email, helper.language, helper.is_buddy) == ("Ola <Nordmann>", "ola@example.org",
+                                                                             "de", True)
+    items = {i.content_key: i for i in _guide_of(placement).items}
+    due = date.today() + timedelta(days=5)
+    response = hr.post(f"/guides/{guide.id}/items/{items['welcome'].id}/assign",
+                       data={"helper": str(helper.id), "due_on": due.isoformat()})
+    assert response.status_code == 302
+    hr.post(f"/guides/{guide.id}/items/{items['glossary'].id}/assign", data={"helper": str(helper.id)})
+    db.session.expire_all()
+    assert db.session.get(GuideItem, items["welcome"].id).due_on == due
+    # without a date, the point's own date: its day relative to the start
+    assert db.session.get(GuideItem, items["glossary"].id).due_on == placement.start_date - timedelta(days=7)
+    page = hr.get(f"/guides/{guide.id}").get_data(as_text=True)
+    assert "Given to <bdi>Ola &lt;Nordmann&gt;</bdi>" in page and "<Nordmann>" not in page
+    path = _link_path(page, helper.id)
+    assert path.startswith("/guides/team/")
+
+    buddy = app.test_client()  # no account
+    listing = buddy.get(path)
+    assert listing.status_code == 200
+    text = listing.get_data(as_text=True)
+    german = _texts("de")["items"]
+    assert german["welcome"]["title"] in text and german["glossary"]["title"] in text  # in the language HR chose
+    assert german["safety"]["title"] not in text and german["buddy"]["title"] not in text  # only their points
+    assert format_date(due, "full", locale="de") in text and '<html lang="de"' in text
+    assert "Ola &lt;Nordmann&gt;" in text and "<Nordmann>" not in text
+    assert len(_buttons(text)) == 2 and all(german[k]["title"] in " ".join(map(_label, _buttons(text)))
+                                            for k in ("welcome", "glossary"))
+
+    assert buddy.post(f"{path}/items/{items['welcome'].id}", data={"done": "1"}).status_code == 302
+    db.session.expire_all()
+    ticked = db.session.get(GuideItem, items["welcome"].id)
+    assert ticked.done_at is not None and ticked.done_by_helper_id == helper.id and ticked.done_by_id is None
+    # a point not given to them, or of another guide, does not exist for them
+    assert buddy.post(f"{path}/items/{items['safety'].id}", data={"done": "1"}).status_code == 404
+    other = _placement_for_job(users)
+    login(users["hr"]).get(f"/guides/placements/{other.id}")
+    foreign = _guide_of(other).items[0]
+    assert buddy.post(f"{path}/items/{foreign.id}", data={"done": "1"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(GuideItem, items["safety"].id).done_at is None
+    assert db.session.get(GuideItem, foreign.id).done_at is None
+    # HR sees who ticked it
+    assert "Ticked off by <bdi>Ola &lt;Nordmann&gt;</bdi>" in hr.get(f"/guides/{guide.id}").get_data(as_text=True)
+
+    # a wrong or altered link finds nothing
+    token = path.rsplit("/", 1)[1]
+    for bad in ("not-a-token", token[:-2] + ("AA" if not token.endswith("AA") else "BB"), "x" * 400):
+        assert buddy.get(f"/guides/team/{bad}").status_code == 404
+        assert buddy.post(f"/guides/team/{bad}/items/{items['glossary'].id}", data={"done": "1"}).status_code == 404
+    # a new link ends the old one
+    assert hr.post(f"/guides/{guide.id}/people/{helper.id}", data={"action": "renew"}).status_code == 302
+    assert buddy.get(path).status_code == 404
+    new_path = _link_path(hr.get(f"/guides/{guide.id}").get_data(as_text=True), helper.id)
+    assert new_path != path and buddy.get(new_path).status_code == 200
+    # removed: their points are HR's again, their link is gone
+    assert hr.post(f"/guides/{guide.id}/people/{helper.id}", data={"action": "remove"}).status_code == 302
+    assert buddy.get(new_path).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(GuideItem, items["glossary"].id).helper_id is None
+    assert db.session.get(GuideItem, items["welcome"].id).done_at is not None  # the tick stays
+
+
+def test_people_and_points_refuse_bad_input_and_change_nothing(users, login):
+    placement = _placement(users)
+    hr = login(users["hr"])
+    guide, _page = _guide_page(hr, placement)
+    for data in ({"name": "   "}, {"email": "not an address"}, {"language": "xx"}):
+        response = _add_helper(hr, guide, **data)
+        assert response.status_code == 302
+        assert _guide_of(placement).helpers == []
+        flashed = hr.get(response.headers["Location"]).get_data(as_text=True)
+        assert "alert-danger" in flashed
+    _add_helper(hr, guide)
+    again = hr.get(_add_helper(hr, guide, name="ola <nordmann>").headers["Location"]).get_data(as_text=True)
+    assert "already helps with this guide" in again and len(_guide_of(placement).helpers) == 1
+    helper = _guide_of(placement).helpers[0]
+    item = _guide_of(placement).items[0]
+    for data in ({"helper": str(helper.id), "due_on": "2026-02-30"}, {"helper": "abc"},
+                 {"helper": str(helper.id), "due_on": (date.today() + timedelta(days=5000)).isoformat()}):
+        response = hr.post(f"/guides/{guide.id}/items/{item.id}/assign", data=data)
+        assert response.status_code == 302
+        assert "alert-danger" in hr.get(response.headers["Location"]).get_data(as_text=True)
+    assert hr.post(f"/guides/{guide.id}/items/{item.id}/assign", data={"helper": "99999"}).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(GuideItem, item.id).helper_id is None
+    assert hr.post(f"/guides/{guide.id}/people/{helper.id}", data={"action": "explode"}).status_code == 302
+    assert hr.post(f"/guides/{guide.id}/people/99999", data={"action": "remove"}).status_code == 404
+    assert len(_guide_of(placement).helpers) == 1
+
+
+def test_only_hr_of_the_organisation_gives_points(users, login):
+    placement = _placement(users)
+    hr = login(users["hr"])
+    guide, _page = _guide_page(hr, placement)
+    _add_helper(hr, guide)
+    helper, item = _guide_of(placement).helpers[0], _guide_of(placement).items[0]
+    other_hr = login(create_user(Role.HR, organisation=create_organisation()))
+    assert _add_helper(other_hr, guide, name="Mallory").status_code == 404
+    assert other_hr.post(f"/guides/{guide.id}/items/{item.id}/assign",
+                         data={"helper": str(helper.id)}).status_code == 404
+    assert other_hr.post(f"/guides/{guide.id}/people/{helper.id}", data={"action": "renew"}).status_code == 404
+    for role in ("coach", "participant"):
+        client = login(users[role])
+        assert _add_helper(client, guide, name="Mallory").status_code == 403
+        assert client.post(f"/guides/{guide.id}/items/{item.id}/assign",
+                           data={"helper": str(helper.id)}).status_code == 403
+    # the coach reads who helps, but never their link
+    coach_page = login(users["coach"]).get(f"/guides/{guide.id}").get_data(as_text=True)
+    assert "Ola &lt;Nordmann&gt;" in coach_page and "/guides/team/" not in coach_page
+    db.session.expire_all()
+    guide = _guide_of(placement)
+    assert [h.name for h in guide.helpers] == ["Ola <Nordmann>"] and all(i.helper_id is None for i in guide.items)
+    assert guide.helpers[0].link_key == helper.link_key
+
+
+@pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
+def test_the_buddys_tick_needs_the_pages_csrf_token(app, users, login):
+    placement = _placement(users)
+    hr = login(users["hr"])
+    guide, _page = _guide_page(hr, placement)
+    csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                     hr.get(f"/guides/{guide.id}").get_data(as_text=True)).group(1)
+    hr.post(f"/guides/{guide.id}/people", data={"name": "Ola", "language": "en", "csrf_token": csrf})
+    helper = _guide_of(placement).helpers[0]
+    item = _guide_of(placement).items[0]
+    hr.post(f"/guides/{guide.id}/items/{item.id}/assign", data={"helper": str(helper.id), "csrf_token": csrf})
+    path = _link_path(hr.get(f"/guides/{guide.id}").get_data(as_text=True), helper.id)
+    buddy = app.test_client()
+    for data in ({"done": "1"}, {"done": "1", "csrf_token": "forged"}):
+        assert buddy.post(f"{path}/items/{item.id}", data=data).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(GuideItem, item.id).done_at is None
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', buddy.get(path).get_data(as_text=True))
+    assert buddy.post(f"{path}/items/{item.id}", data={"done": "1", "csrf_token": token.group(1)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(GuideItem, item.id).done_at is not None
