@@ -158,6 +158,38 @@ def _guides(today: date) -> None:
             # most past points are ticked off; every third guide has one left over, to show "overdue"
             if due is not None and due < today and not (n % 3 == 0 and item.sort_order == 1):
                 item.done_at, item.done_by_id = _at(due, 16), hr.id
+        if guide.placement is not None:
+            _welcome_and_buddy(guide, n, today, host)
+
+
+BUDDIES = ("Ingrid Berg", "Jonas Lie", "Sara Ahmadi", "Mats Olsen", "Hanne Dahl", "Tariq Nilsen")
+
+
+def _welcome_and_buddy(guide, n: int, today: date, host: str) -> None:
+    """A named buddy with the first-day points, and the welcome page filled in (shared for every other one)."""
+    import secrets
+
+    from ..models.guide import GuideHelper
+
+    placement = guide.placement
+    buddy = GuideHelper(name=BUDDIES[n % len(BUDDIES)], email="", language=host, is_buddy=True,
+                        link_key=secrets.token_urlsafe(24))
+    guide.helpers.append(buddy)
+    db.session.flush()
+    for item in guide.items:
+        if item.content_key in ("welcome", "checkin_week", "language_practice") and guide.start_date:
+            item.helper_id = buddy.id
+            item.due_on = guide.start_date + timedelta(days=item.due_offset_days)
+            if item.done_at is not None:
+                item.done_by_id, item.done_by_helper_id = None, buddy.id
+    organisation = placement.match.position.organisation
+    guide.first_day_time = time(8, 0) if n % 2 else time(9, 30)
+    guide.first_day_place = f"{organisation.name}, hovedinngangen\nSpør etter {buddy.name} i resepsjonen"
+    guide.contact_name = placement.company_contact or organisation.hr_users[0].display_name
+    guide.contact_phone = f"+47 400 00 {100 + n:03d}"
+    guide.what_to_bring = "Bankkort og skattekort\nID (pass eller oppholdskort)\nArbeidssko"
+    if n % 2 == 0:
+        guide.welcome_shared_at = _at(today - timedelta(days=2), 10)
 
 
 def _people(match: Match) -> tuple[User, User, User]:

@@ -111,6 +111,7 @@ def export(actor: User, user_id: int | None = None) -> dict[str, Any]:
             "meetings": [{**_row(m), "times_offered": [s.starts_at.isoformat() for s in m.slots]}
                          for m in db.session.scalars(select(Meeting).where(Meeting.match_id.in_(match_ids))
                                                      .order_by(Meeting.id))],
+            "welcome_pages": _welcome_pages(placement_ids),
         })
         data["positions_referred_to"] = _positions_named(
             {m["position_id"] for m in data["matches"]} | {s["position_id"] for s in data["saved_positions"]})
@@ -119,6 +120,22 @@ def export(actor: User, user_id: int | None = None) -> dict[str, Any]:
                                                   AuditEntry.actor_id == user.id))
     audit.record("data_exported", actor=actor, subject=user, commit=True)
     return data
+
+
+def _welcome_pages(placement_ids: list[int]) -> list[dict[str, Any]]:
+    """What the employer prepared for the person's first day (the welcome page of each placement's guide)."""
+    from ..models.guide import OnboardingGuide
+
+    pages = []
+    for guide in db.session.scalars(select(OnboardingGuide).where(OnboardingGuide.placement_id.in_(placement_ids))
+                                    .order_by(OnboardingGuide.id)):
+        pages.append({
+            "placement_id": guide.placement_id, "start_date": _plain(guide.start_date),
+            "first_day_time": guide.first_day_time.isoformat() if guide.first_day_time else None,
+            "place": guide.first_day_place, "contact_name": guide.contact_name, "contact_phone": guide.contact_phone,
+            "what_to_bring": guide.what_to_bring, "buddy": next((h.name for h in guide.helpers if h.is_buddy), ""),
+            "shared_at": _plain(guide.welcome_shared_at)})
+    return pages
 
 
 def subject(actor: User, user_id: int | None) -> User:
