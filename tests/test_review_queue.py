@@ -25,7 +25,6 @@ from mimi_match.services import matching
 
 from .factories import create_field, create_organisation, create_position, create_user
 
-
 # the suggestions here are written directly (scores chosen by the test), so the model must not run after a
 # request and replace them with its own
 pytestmark = pytest.mark.parametrize("app", [{"RUN_JOBS_AFTER_REQUEST": False}], indirect=True)
@@ -140,7 +139,7 @@ def test_each_decision_keeps_only_its_own_note(login, queue):
 
 def test_the_caseload_says_what_needs_me_today(login, queue, users):
     coach = queue["coach"]
-    people, jobs = queue["people"], queue["jobs"]
+    people = queue["people"]
     db.session.add(ActionPlanItem(profile_id=people[1].profile.id, title="Send the CV",
                                   due_date=date.today() - timedelta(days=2)))
     # a candidacy where the employer has not answered for ten days

@@ -178,8 +178,8 @@ def worker_running() -> bool:
     return bool(row.lease_holder and row.lease_until and row.lease_until > utcnow())
 
 
-__all__ = ["ChartRow", "LeaseHeld", "RecordScores", "balance", "balance_chart", "field_overview", "oversupply_advice", "rebuild",
-           "record_scores", "request_rebuild", "served_model", "worker_running"]
+__all__ = ["ChartRow", "LeaseHeld", "RecordScores", "balance", "balance_chart", "field_overview",
+           "oversupply_advice", "rebuild", "record_scores", "request_rebuild", "served_model", "worker_running"]
 
 
 # --- oversupply ---------------------------------------------------------------------------------------
