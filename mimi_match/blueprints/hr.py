@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import allow
-from ..cefr_text import meaning
+from ..cefr_text import colleague_meaning, meaning
 from ..forms.auth import ActionForm
 from ..forms.positions import OrganisationForm, PositionForm, concept_choices, skill_lines
 from ..models import Role
@@ -20,10 +20,23 @@ from .helpers import id_or_none, int_arg
 bp = Blueprint("hr", __name__, url_prefix="/hr")
 
 
+def level_text(level: str | None) -> str:
+    """A CEFR level as HR pages show it: the code with its plain meaning, said about the person
+    ("B1 — can handle everyday work conversations ..."), never a bare code."""
+    if not level:
+        return _("level not given")
+    return _("%(level)s — %(meaning)s", level=level, meaning=colleague_meaning(level))
+
+
+@bp.context_processor
+def _level_meaning():
+    return {"level_meaning_of": level_text}
+
+
 @bp.get("/")
 @allow(Role.HR)
 def dashboard():
-    """My organisation's positions by status, with interested candidates."""
+    """My organisation's positions by status, with their candidates counted by stage."""
     grouped = dashboards.organisation_positions(current_user)
     guides = [row for row in onboarding.overview(current_user) if row.done < row.total]
     return render_template("hr/dashboard.html", grouped=grouped, organisation=current_user.organisation,
@@ -191,7 +204,9 @@ def talent():
     """Participants who allow being found: anonymous cards (skills, languages, region; no names)."""
     field_id = int_arg("field")
     skill = (request.args.get("skill") or "")[:100]
-    return render_template("hr/talent.html", cards=consented_profiles.findable(current_user, field_id, skill),
+    result = consented_profiles.findable_page(current_user, field_id, skill, int_arg("page", 1))
+    filters = {k: v for k, v in (("field", field_id), ("skill", skill.strip())) if v}
+    return render_template("hr/talent.html", result=result, cards=result.cards, filters=filters,
                            open_positions=positions.open_positions_of(current_user),
                            fields=field_options(empty=_("All fields")), field_id=field_id or 0, skill=skill,
                            host_language=current_app.config.get("HOST_LANGUAGE", "nb"), action_form=ActionForm())
@@ -213,8 +228,10 @@ def invite_talent():
     else:
         flash(_("Your invitation is on its way. The person decides; you see them among your candidates only if "
                 "they say they are interested."), "success")
-    return redirect(url_for("hr.talent", **{k: v for k, v in (("field", request.form.get("field", "")),
-                                                                 ("skill", request.form.get("skill", ""))) if v}))
+    page = id_or_none(request.form.get("page"))
+    back = {"field": id_or_none(request.form.get("field")), "skill": (request.form.get("skill") or "").strip()[:100],
+            "page": page if page and page > 1 else None}
+    return redirect(url_for("hr.talent", **{k: v for k, v in back.items() if v}))
 
 
 @bp.post("/talent/references")
@@ -236,7 +253,8 @@ def candidate(profile_id: int):
         profile, matches = consented_profiles.candidate_profile(current_user, profile_id)
     except NotFound:
         abort(404)
-    return render_template("hr/candidate.html", profile=profile, matches=matches)
+    back = consented_profiles.back_match(matches, int_arg("position"))
+    return render_template("hr/candidate.html", profile=profile, matches=matches, back=back)
 
 
 @bp.get("/positions/<int:position_id>/candidates")
@@ -248,6 +266,7 @@ def candidates(position_id: int):
     except NotFound:
         abort(404)
     return render_template("hr/candidates.html", position=position, matches=matches, action_form=ActionForm(),
+                           groups=consented_profiles.grouped(matches),
                            reasons=skill_names.reasons_for(matches, str(get_locale())),
                            waiting_days=journey.waiting_days,
                            history=lambda match: journey.history(current_user, match),

@@ -3,12 +3,14 @@ profile of those who said "I am interested" in one of the organisation's positio
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -31,6 +33,28 @@ from .profiles import load_profile
 # a participant who reached one of these steps for a position has said "I am interested" in it
 CANDIDATE_STATUSES = (MatchStatus.INTERESTED, MatchStatus.INVITED, MatchStatus.OFFERED, MatchStatus.PLACED,
                       MatchStatus.COMPLETED, MatchStatus.HR_DECLINED)
+
+# the stages of a candidacy as the employer's lists count and group them (together: CANDIDATE_STATUSES)
+IN_PROGRESS = (MatchStatus.INTERESTED, MatchStatus.INVITED, MatchStatus.OFFERED)
+PLACED = (MatchStatus.PLACED, MatchStatus.COMPLETED)
+DECLINED = (MatchStatus.HR_DECLINED,)
+
+
+@dataclass(frozen=True)
+class CandidateGroup:
+    key: str  # also the anchor of the group on the candidate list ("#placed")
+    title: str
+    matches: list[Match]
+
+
+def grouped(matches: list[Match]) -> list[CandidateGroup]:
+    """A position's candidates by stage: in progress (waiting for an answer, invited, offered) first, then
+    placed or completed, then declined by us; only the stages that have someone, each in the given order."""
+    stages = (("in-progress", _l("In progress"), IN_PROGRESS), ("placed", _l("Placed or completed"), PLACED),
+              ("declined", _l("Declined by you"), DECLINED))
+    groups = [CandidateGroup(key, str(title), [m for m in matches if m.status in statuses])
+              for key, title, statuses in stages]
+    return [group for group in groups if group.matches]
 
 
 def _require_hr(actor: User) -> int:
@@ -72,13 +96,29 @@ def _concepts_for(query: str, language: str) -> set[str]:
     return found | ({exact} if exact else set())
 
 
-def findable(actor: User, field_id: int | None = None, skill_query: str = "", limit: int = 50) -> list[AnonymousCard]:
-    """Participants who allow employers to find them and have confirmed their address: the skills they hold
-    as vocabulary concepts (with levels of confirmation), the host-language level, region and wished fields
-    — never a name, and never free text from anyone (the participant, a coach or another employer), which
-    could name or place a person."""
-    organisation = db.session.get(Organisation, _require_hr(actor))
-    language = str(get_locale() or "en")
+TALENT_PAGE = 20
+
+
+@dataclass(frozen=True)
+class TalentPage:
+    cards: list[AnonymousCard]
+    total: int
+    page: int  # the page shown: the one asked for, or the last one when that was beyond the end
+    per_page: int
+    asked: int  # the page asked for
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def beyond_the_end(self) -> bool:
+        return self.asked > self.page
+
+
+def _findable_statement(field_id: int | None, skill_query: str, language: str):
+    """Who may be found (allows it, confirmed their address, active) with the filters; None when the skill
+    asked for is no concept of the vocabulary at all (nobody can have it)."""
     stmt = (select(ParticipantProfile).join(User, User.id == ParticipantProfile.user_id)
             .where(ParticipantProfile.consent_findable.is_(True), User.active.is_(True),
                    User.email_verified_at.is_not(None)))
@@ -88,13 +128,19 @@ def findable(actor: User, field_id: int | None = None, skill_query: str = "", li
     if skill_query.strip():
         concepts = _concepts_for(skill_query.strip(), language)
         if not concepts:
-            return []
+            return None
         stmt = stmt.where(ParticipantProfile.id.in_(
             select(ParticipantSkill.profile_id).where(ParticipantSkill.concept_uri.in_(sorted(concepts)))))
+    return stmt
+
+
+def _cards(organisation: Organisation, stmt, language: str, limit: int, offset: int = 0) -> list[AnonymousCard]:
     profiles = db.session.scalars(
         stmt.options(selectinload(ParticipantProfile.skills), selectinload(ParticipantProfile.languages),
                      selectinload(ParticipantProfile.desired_fields).selectinload(DesiredField.field))
-        .order_by(ParticipantProfile.last_active_at.desc()).limit(limit)).all()
+        # the id settles ties, so that one person is never on two pages (or on none)
+        .order_by(ParticipantProfile.last_active_at.desc(), ParticipantProfile.id.desc())
+        .limit(limit).offset(offset)).all()
     host = current_app.config.get("HOST_LANGUAGE", "nb")
     vocab = vocabulary()
     cards = []
@@ -112,6 +158,33 @@ def findable(actor: User, field_id: int | None = None, skill_query: str = "", li
                                    sorted(skills.values(), key=lambda s: (not s.confirmed, s.label)),
                                    level, profile.region, [d.field for d in profile.desired_fields]))
     return cards
+
+
+def findable(actor: User, field_id: int | None = None, skill_query: str = "", limit: int = 50) -> list[AnonymousCard]:
+    """Participants who allow employers to find them and have confirmed their address: the skills they hold
+    as vocabulary concepts (with levels of confirmation), the host-language level, region and wished fields
+    — never a name, and never free text from anyone (the participant, a coach or another employer), which
+    could name or place a person."""
+    organisation = db.session.get(Organisation, _require_hr(actor))
+    language = str(get_locale() or "en")
+    stmt = _findable_statement(field_id, skill_query, language)
+    return [] if stmt is None else _cards(organisation, stmt, language, limit)
+
+
+def findable_page(actor: User, field_id: int | None = None, skill_query: str = "", page: int = 1,
+                  per_page: int = TALENT_PAGE) -> TalentPage:
+    """One page of the anonymous cards ``findable`` describes, newest activity first, with the count of all;
+    a page beyond the end shows the last page (and says so through ``beyond_the_end``)."""
+    organisation = db.session.get(Organisation, _require_hr(actor))
+    language = str(get_locale() or "en")
+    asked = max(1, page)
+    stmt = _findable_statement(field_id, skill_query, language)
+    if stmt is None:
+        return TalentPage([], 0, 1, per_page, asked)
+    total = db.session.scalar(stmt.with_only_columns(func.count(ParticipantProfile.id)).order_by(None)) or 0
+    shown = min(asked, max(1, math.ceil(total / per_page)))
+    cards = _cards(organisation, stmt, language, per_page, (shown - 1) * per_page) if total else []
+    return TalentPage(cards, total, shown, per_page, asked)
 
 
 def rotate_card_references(actor: User) -> None:
@@ -139,6 +212,13 @@ def candidate_profile(actor: User, profile_id: int) -> tuple[ParticipantProfile,
     audit.record("profile_viewed", actor=actor, subject_user_id=profile.user_id, target=f"profile:{profile.id}")
     db.session.commit()
     return profile, matches
+
+
+def back_match(matches: list[Match], position_id: int | None) -> Match | None:
+    """The candidacy whose candidate list the profile page leads back to: the position the employer came
+    from (when the person is its candidate), else the only one; None when there are several to choose from."""
+    chosen = next((m for m in matches if m.position_id == position_id), None) if position_id else None
+    return chosen or (matches[0] if len(matches) == 1 else None)
 
 
 # an employer's invitation reaches a participant from these steps; from any other (the coach said no, the

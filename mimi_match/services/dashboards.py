@@ -19,6 +19,7 @@ from ..models import (
     Role,
     User,
 )
+from .candidates import DECLINED, IN_PROGRESS, PLACED
 from .errors import PermissionDenied
 
 
@@ -72,29 +73,45 @@ def caseload(actor: User) -> list[ParticipantProfile]:
 @dataclass
 class PositionRow:
     position: Position
-    interested: int
+    in_progress: int = 0  # candidates waiting for our answer, invited to a meeting, or offered the position
+    waiting: int = 0  # of those, the ones who said "I am interested" and wait for our first answer
+    placed: int = 0  # placed or completed
+    declined: int = 0  # declined by us
 
 
 def organisation_positions(actor: User) -> dict[PositionStatus, list[PositionRow]]:
-    """An HR manager's positions by status, each with the number of interested candidates."""
+    """An HR manager's positions by status, each with its candidates counted by stage (two queries)."""
     if actor.role != Role.HR or actor.organisation_id is None:
         raise PermissionDenied()
-    interested = (
-        select(Match.position_id, func.count().label("n"))
-        .where(Match.status == MatchStatus.INTERESTED)
-        .group_by(Match.position_id)
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(Position, func.coalesce(interested.c.n, 0))
-        .outerjoin(interested, interested.c.position_id == Position.id)
+    positions = db.session.scalars(
+        select(Position)
         .where(Position.organisation_id == actor.organisation_id)
         .options(selectinload(Position.field))
-        .order_by(Position.updated_at.desc())
+        .order_by(Position.updated_at.desc(), Position.id.desc())
     ).all()
+    rows = {position.id: PositionRow(position) for position in positions}
+    counts = db.session.execute(
+        select(Match.position_id, Match.status, func.count())
+        .join(Position, Position.id == Match.position_id)
+        .where(Position.organisation_id == actor.organisation_id,
+               Match.status.in_(IN_PROGRESS + PLACED + DECLINED))
+        .group_by(Match.position_id, Match.status)
+    )
+    for position_id, status, n in counts:
+        row = rows.get(position_id)
+        if row is None:
+            continue
+        if status in IN_PROGRESS:
+            row.in_progress += n
+            if status == MatchStatus.INTERESTED:
+                row.waiting += n
+        elif status in PLACED:
+            row.placed += n
+        else:
+            row.declined += n
     grouped: dict[PositionStatus, list[PositionRow]] = {status: [] for status in PositionStatus}
-    for position, count in rows:
-        grouped[position.status].append(PositionRow(position, count))
+    for row in rows.values():
+        grouped[row.position.status].append(row)
     return grouped
 
 
