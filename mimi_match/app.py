@@ -40,7 +40,7 @@ def resource_dir(name: str) -> Path:
 
 # Everything comes from this site; no inline script or style anywhere (data: for Bootstrap's SVG icons).
 # pages reached from a link with a secret token in its path: never kept by a browser or proxy
-PRIVATE_LINK_PAGES = {"auth.reset_password", "auth.accept_invitation", "auth.verify_email"}
+PRIVATE_LINK_PAGES = {"auth.reset_password", "auth.accept_invitation", "auth.verify_email", "guides.helper_list"}
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "font-src 'self'",
     "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'"))

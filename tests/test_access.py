@@ -24,6 +24,7 @@ from mimi_match.models import (
     Placement,
     WorkExperience,
 )
+from mimi_match.models.guide import GuideHelper
 from mimi_match.services import onboarding
 
 from .factories import create_position
@@ -170,6 +171,17 @@ ACCESS_TABLE = [
     ("guides.show", "GET", "/guides/{guide}", E(302, 403, 200, 200, 403)),
     ("guides.download", "GET", "/guides/{guide}/download", E(302, 403, 200, 200, 403)),
     ("guides.tick", "POST", "/guides/{guide}/items/{guide_item}", E(302, 403, 403, 302, 403)),
+    # the welcome page: the participant once shared (not yet here), HR (fills it in, previews) and the coach
+    ("guides.welcome", "GET", "/guides/{guide}/welcome", E(302, 404, 200, 200, 403)),
+    ("guides.edit_welcome", "GET", "/guides/{guide}/welcome/edit", E(302, 403, 403, 200, 403)),
+    ("guides.edit_welcome", "POST", "/guides/{guide}/welcome/edit", E(302, 403, 403, 302, 403)),
+    # people helping: an empty form is refused with a message on the guide (redirect), nothing changed
+    ("guides.add_helper", "POST", "/guides/{guide}/people", E(302, 403, 403, 302, 403)),
+    ("guides.change_helper", "POST", "/guides/{guide}/people/{guide_helper}", E(302, 403, 403, 302, 403)),
+    ("guides.assign", "POST", "/guides/{guide}/items/{guide_item}/assign", E(302, 403, 403, 302, 403)),
+    # a helper's own points, by their signed link: no account needed
+    ("guides.helper_list", "GET", "/guides/team/{helper_token}", E(200, 200, 200, 200, 200)),
+    ("guides.helper_tick", "POST", "/guides/team/{helper_token}/items/{guide_item}", E(302, 302, 302, 302, 302)),
     # one's own account and data; an empty form is shown again with its errors
     *[("auth.change_email", method, "/account/email", E(302, 200, 200, 200, 200)) for method in ("GET", "POST")],
     ("auth.export", "GET", "/account/export", E(302, 200, 403, 403, 403)),
@@ -225,7 +237,7 @@ def test_public_routes_are_few(app):
         public = sorted({r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint) == PUBLIC})
     assert public == ["auth.accept_invitation", "auth.forgot_password", "auth.login", "auth.login_code",
                       "auth.register",
-                      "auth.reset_password", "auth.verify_email", "main.health", "main.index", "main.privacy",
+                      "auth.reset_password", "auth.verify_email", "guides.helper_list", "guides.helper_tick", "main.health", "main.index", "main.privacy",
                       "main.set_language", "opportunities.browse", "opportunities.detail", "static"]
 
 
@@ -244,13 +256,18 @@ def route_values(users, role: str) -> dict[str, int]:
     db.session.add(placement)
     db.session.flush()
     guide = onboarding.create_for_placement(placement, "nb")
+    helper = GuideHelper(guide_id=guide.id, name="Buddy", language="en", link_key="route-values-key")
+    db.session.add(helper)
+    db.session.flush()
+    guide.items[0].helper_id = helper.id
     starts = datetime.now(UTC).replace(tzinfo=None, microsecond=0) + timedelta(days=3)
     meeting = Meeting(match_id=placed.id, proposed_by_id=users["hr"].id, place="Reception", starts_at=starts,
                       status=MeetingStatus.ACCEPTED, slots=[MeetingSlot(starts_at=starts)])
     db.session.add(meeting)
     db.session.commit()
     return dict(user=target.id, position=position.id, match=match.id, placement=placement.id, guide=guide.id,
-                guide_item=guide.items[0].id, placed=placed.id, meeting=meeting.id, **ids)
+                guide_item=guide.items[0].id, placed=placed.id, meeting=meeting.id, guide_helper=helper.id,
+                helper_token=onboarding.helper_token(helper), **ids)
 
 
 CASES = [(endpoint, method, path, role, expected[role])
@@ -263,7 +280,8 @@ def test_access(app, users, login, endpoint, method, path, role, expected):
     client = app.test_client() if role == "anonymous" else login(users[role])
     response = client.open(path.format(**route_values(users, role)), method=method)
     assert response.status_code == expected, response.headers.get("Location")
-    if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout"}:
+    if role == "anonymous" and expected == 302 and endpoint not in {"main.set_language", "auth.logout",
+                                                                            "guides.helper_tick"}:
         assert "/login" in response.headers["Location"]
 
 
