@@ -114,3 +114,22 @@ def test_no_demo_suggestion_lacks_evidence(app):
     assert fillers == []
     with_skill = sum(1 for e in explanations if e["matched_skills"])
     assert with_skill / len(explanations) > 0.5  # most rest on a skill in common, not on a wish alone
+
+
+def test_demo_placement_guides_have_a_buddy_and_a_welcome_page(app):
+    from mimi_match.models import OnboardingGuide
+    from mimi_match.models.guide import GuideHelper
+    from mimi_match.services import matching
+    from mimi_match.services.demo_journeys import seed_journeys
+
+    seed_demo()
+    matching.rebuild()
+    seed_journeys()
+    placement_guides = list(db.session.scalars(
+        select(OnboardingGuide).where(OnboardingGuide.placement_id.is_not(None))))
+    assert placement_guides
+    assert all(g.first_day_place and g.contact_name for g in placement_guides)
+    assert any(g.welcome_shared_at is not None for g in placement_guides)
+    assert any(g.welcome_shared_at is None for g in placement_guides)  # some still being prepared
+    buddies = db.session.scalar(select(func.count()).select_from(GuideHelper).where(GuideHelper.is_buddy.is_(True)))
+    assert buddies == len(placement_guides)

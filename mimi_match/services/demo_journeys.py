@@ -158,7 +158,7 @@ def _guides(today: date) -> None:
             # most past points are ticked off; every third guide has one left over, to show "overdue"
             if due is not None and due < today and not (n % 3 == 0 and item.sort_order == 1):
                 item.done_at, item.done_by_id = _at(due, 16), hr.id
-        if guide.placement is not None:
+        if guide.placement_id is not None:  # (the relationship is not loaded on a guide made moments ago)
             _welcome_and_buddy(guide, n, today, host)
 
 
@@ -171,7 +171,7 @@ def _welcome_and_buddy(guide, n: int, today: date, host: str) -> None:
 
     from ..models.guide import GuideHelper
 
-    placement = guide.placement
+    placement = guide.placement or db.session.get(Placement, guide.placement_id)
     buddy = GuideHelper(name=BUDDIES[n % len(BUDDIES)], email="", language=host, is_buddy=True,
                         link_key=secrets.token_urlsafe(24))
     guide.helpers.append(buddy)
