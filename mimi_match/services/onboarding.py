@@ -295,12 +295,7 @@ def tick(actor: User, guide_id: int, item_id: int, done: bool) -> GuideItem:
     item = next((i for i in guide.items if i.id == item_id), None)
     if item is None:
         raise NotFound(_("No such item."))
-    if done and item.done_at is None:
-        item.done_at, item.done_by_id, item.done_by_helper_id = utcnow(), actor.id, None
-    elif not done:
-        item.done_at, item.done_by_id, item.done_by_helper_id = None, None, None
-    db.session.commit()
-    return item
+    return _set_done(item, done, user_id=actor.id)
 
 
 # --- reading a guide ---------------------------------------------------------------------------------
@@ -577,8 +572,13 @@ def helper_tick(helper: GuideHelper, item_id: int, done: bool) -> GuideItem:
     item = db.session.get(GuideItem, item_id) if 0 < item_id < 2**31 else None
     if item is None or item.guide_id != helper.guide_id or item.helper_id != helper.id:
         raise NotFound(_("No such item."))
+    return _set_done(item, done, helper_id=helper.id)
+
+
+def _set_done(item: GuideItem, done: bool, user_id: int | None = None, helper_id: int | None = None) -> GuideItem:
+    """Tick a point (by HR, ``user_id``, or by a helper, ``helper_id``) or clear it; a tick stays as it was."""
     if done and item.done_at is None:
-        item.done_at, item.done_by_id, item.done_by_helper_id = utcnow(), None, helper.id
+        item.done_at, item.done_by_id, item.done_by_helper_id = utcnow(), user_id, helper_id
     elif not done:
         item.done_at, item.done_by_id, item.done_by_helper_id = None, None, None
     db.session.commit()
