@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
 from flask_login import current_user
 
 from .catalogs import DOMAIN, TRANSLATIONS_DIR, compile_catalogs  # noqa: F401  (one place for both)
@@ -32,11 +32,14 @@ def text_direction(locale: str) -> str:
 
 
 def _request_translations():
-    """The request's translations, looked up once per request (Flask-Babel's lookup costs ~20 µs)."""
-    translations = g.get("_translations")
-    if translations is None:
-        translations = g._translations = get_translations()
-    return translations
+    """The request's translations, looked up once per request and locale (Flask-Babel's lookup costs ~20 µs);
+    keyed by the locale so that a part rendered under ``force_locale`` (a welcome page in the new colleague's
+    language) does not leave its language to the rest of the page."""
+    locale = str(get_locale())
+    cached = g.get("_translations")
+    if cached is None or cached[0] != locale:
+        cached = g._translations = (locale, get_translations())
+    return cached[1]
 
 
 def install_template_gettext(app) -> None:
@@ -56,6 +59,7 @@ class TranslatedLabels:
 
     def __getattr__(self, name: str) -> dict[str, str]:
         cache = g.setdefault("_labels", {})
-        if name not in cache:
-            cache[name] = {key: str(value) for key, value in getattr(self._module, name).items()}
-        return cache[name]
+        key = (str(get_locale()), name)
+        if key not in cache:
+            cache[key] = {k: str(value) for k, value in getattr(self._module, name).items()}
+        return cache[key]
