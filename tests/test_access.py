@@ -236,8 +236,8 @@ def test_public_routes_are_few(app):
     with app.test_request_context():
         public = sorted({r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint) == PUBLIC})
     assert public == ["auth.accept_invitation", "auth.forgot_password", "auth.login", "auth.login_code",
-                      "auth.register",
-                      "auth.reset_password", "auth.verify_email", "guides.helper_list", "guides.helper_tick", "main.health", "main.index", "main.privacy",
+                      "auth.register", "auth.reset_password", "auth.verify_email", "guides.helper_list",
+                      "guides.helper_tick", "main.health", "main.index", "main.privacy",
                       "main.set_language", "opportunities.browse", "opportunities.detail", "static"]
 
 

@@ -200,7 +200,7 @@ def test_unconfirmed_participants_are_not_shown_to_employers(app, users, outbox)
     from mimi_match.services import candidates
 
     assert all(card.reference != candidates.card_reference(users["hr"].organisation, user.profile.id)
-               for card in candidates.findable(users["hr"]))
+               for card in candidates.findable_page(users["hr"]).cards)
     response = client.post(f"/me/suggestions/{match.id}/answer", data={"answer": "interested"},
                            follow_redirects=True)
     assert b"confirm your e-mail address first" in response.data
@@ -210,7 +210,7 @@ def test_unconfirmed_participants_are_not_shown_to_employers(app, users, outbox)
     user.email_verified_at = utcnow()
     db.session.commit()
     assert any(card.reference == candidates.card_reference(users["hr"].organisation, user.profile.id)
-               for card in candidates.findable(users["hr"]))
+               for card in candidates.findable_page(users["hr"]).cards)
     client.post(f"/me/suggestions/{match.id}/answer", data={"answer": "interested"})
     db.session.expire_all()
     assert db.session.get(Match, match.id).status == MatchStatus.INTERESTED

@@ -160,21 +160,13 @@ def _cards(organisation: Organisation, stmt, language: str, limit: int, offset: 
     return cards
 
 
-def findable(actor: User, field_id: int | None = None, skill_query: str = "", limit: int = 50) -> list[AnonymousCard]:
-    """Participants who allow employers to find them and have confirmed their address: the skills they hold
-    as vocabulary concepts (with levels of confirmation), the host-language level, region and wished fields
-    — never a name, and never free text from anyone (the participant, a coach or another employer), which
-    could name or place a person."""
-    organisation = db.session.get(Organisation, _require_hr(actor))
-    language = str(get_locale() or "en")
-    stmt = _findable_statement(field_id, skill_query, language)
-    return [] if stmt is None else _cards(organisation, stmt, language, limit)
-
-
 def findable_page(actor: User, field_id: int | None = None, skill_query: str = "", page: int = 1,
                   per_page: int = TALENT_PAGE) -> TalentPage:
-    """One page of the anonymous cards ``findable`` describes, newest activity first, with the count of all;
-    a page beyond the end shows the last page (and says so through ``beyond_the_end``)."""
+    """One page of the participants who allow employers to find them and have confirmed their address, newest
+    activity first, with the count of all: the skills they hold as vocabulary concepts (with levels of
+    confirmation), the host-language level, region and wished fields — never a name, and never free text from
+    anyone (the participant, a coach or another employer), which could name or place a person. A page beyond
+    the end shows the last page (and says so through ``beyond_the_end``)."""
     organisation = db.session.get(Organisation, _require_hr(actor))
     language = str(get_locale() or "en")
     asked = max(1, page)
