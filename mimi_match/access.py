@@ -40,7 +40,23 @@ def public(view: F) -> F:
     return view
 
 
-def rule_for(endpoint: str | None) -> frozenset[Role] | str | None:
+class ApiRule(str):
+    """An ``/api/v1`` operation's rule: "public", "read" or "write" (a bearer API key, not the session)."""
+
+
+def api_key(scope: str) -> Callable[[F], F]:
+    """An API operation: anyone (``public``, throttled) or an organisation's key with ``read``/``write``."""
+    if scope not in ("public", "read", "write"):
+        raise ValueError(scope)
+
+    def mark(view: F) -> F:
+        setattr(view, ACCESS_ATTR, ApiRule(scope))
+        return view
+
+    return mark
+
+
+def rule_for(endpoint: str | None) -> frozenset[Role] | ApiRule | str | None:
     """The declared rule of an endpoint (``static`` is public)."""
     if endpoint is None:
         return None
@@ -55,6 +71,10 @@ def enforce_access():
     if request.endpoint is None:  # no route matched: let the 404/405 handlers answer
         return None
     rule = rule_for(request.endpoint)
+    if isinstance(rule, ApiRule):  # the API's own bearer keys; the session cookie counts for nothing there
+        from .blueprints.api_v1.core import authenticate_request
+
+        return authenticate_request(str(rule))
     if rule == PUBLIC:
         return None
     if rule is None:

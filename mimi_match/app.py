@@ -199,6 +199,10 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, opportunities, participant, coach, hr, placements, guides, admin, api, conversations,
                    outcomes):
         app.register_blueprint(module.bp)
+    from .blueprints import api_v1, integrations
+
+    api_v1.init_app(app)
+    app.register_blueprint(integrations.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -206,7 +210,24 @@ def register_errorhandlers(app: Flask) -> None:
         title, text = ERROR_TEXTS.get(code, ERROR_TEXTS[500])
         return render_template("errors/error.html", code=code, title=title, text=detail or text), code
 
+    from .blueprints.api_v1.core import is_api_request, problem_from
+
+    def api_problem(view):
+        """On ``/api/v1`` every error is problem details (JSON), never an HTML page."""
+        def handler(error):
+            if not (is_api_request() and request_ctx.url_adapter is not None):
+                return view(error)
+            response = problem_from(error)
+            if response.status_code >= 500 or not isinstance(error, HTTPException):
+                db.session.rollback()
+            if response.status_code >= 500:
+                log.exception("unhandled error in the API")
+            return response
+        handler.__name__ = view.__name__
+        return handler
+
     @app.errorhandler(CSRFError)
+    @api_problem
     def csrf_error(error: CSRFError):
         message = _("The form was open too long or was sent twice. Please reload the page and try again.")
         return render_error(400, message)
@@ -215,10 +236,12 @@ def register_errorhandlers(app: Flask) -> None:
     from .services.errors import PermissionDenied as DomainPermissionDenied
 
     @app.errorhandler(DomainPermissionDenied)
+    @api_problem
     def domain_denied(error):
         return render_error(403)
 
     @app.errorhandler(DomainNotFound)
+    @api_problem
     def domain_not_found(error):
         return render_error(404)
 
@@ -227,6 +250,7 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     @app.errorhandler(IntegrityError)
+    @api_problem
     def concurrent_change(error: Exception):
         """Two people (or two tabs) changed the same thing at once: the first wins, nothing is lost,
         the second is told and sees the current state."""
@@ -247,6 +271,7 @@ def register_errorhandlers(app: Flask) -> None:
     from flask_limiter import RateLimitExceeded
 
     @app.errorhandler(RateLimitExceeded)
+    @api_problem
     def too_many(error: RateLimitExceeded):
         """Throttled: say so, and when to try again (the moving window's oldest counted attempt expires)."""
         body, code = render_error(429)
@@ -255,6 +280,7 @@ def register_errorhandlers(app: Flask) -> None:
         return body, code, {"Retry-After": str(max(1, wait))}
 
     @app.errorhandler(HTTPException)
+    @api_problem
     def http_error(error: HTTPException):
         code = error.code or 500
         if request_ctx.url_adapter is None:  # a Host that is not ours: no page (its links would name that host)
@@ -268,6 +294,7 @@ def register_errorhandlers(app: Flask) -> None:
         return render_error(code)
 
     @app.errorhandler(Exception)
+    @api_problem
     def unexpected_error(error: Exception):
         log.exception("unhandled error")
         db.session.rollback()

@@ -86,6 +86,9 @@ class Config:
     OUTCOMES_MIN_GROUP = _env_int("OUTCOMES_MIN_GROUP", 10)
     # the daily digest e-mail, for those who chose one (hour in the installation's time zone)
     DIGEST_HOUR = _env_int("DIGEST_HOUR", 16)
+    # the REST API (/api/v1): calls per organisation key, and per address for the public operations
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
+    API_PUBLIC_RATE_LIMIT = os.environ.get("API_PUBLIC_RATE_LIMIT", "300 per minute")
 
     # failed logins: per account and per address; shared across workers through Redis when REDIS_URL is set
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"

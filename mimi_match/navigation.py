@@ -63,13 +63,15 @@ _MENUS = {
          MESSAGES, PLACEMENTS],
         [Item("hr.new_position", _l("New position"), "pencil"),
          Item("guides.index", _l("Onboarding guides"), "flag"),
-         Item("hr.organisation", _l("Our organisation"), "person-badge")]),
+         Item("hr.organisation", _l("Our organisation"), "person-badge"),
+         Item("integrations.keys", _l("API keys"), "shield-check")]),
     Role.ADMIN: Menu(
         [Item("admin.overview", _l("Overview"), "house"),
          Item("admin.users_list", _l("Users"), "people"),
          Item("admin.matching_status", _l("Matching"), "stars"),
          Item("admin.audit_log", _l("Audit log"), "list-check")],
-        [Item("admin.assignments", _l("Coach assignments"), "person-plus"), FIELDS, OUTCOMES, OPPORTUNITIES]),
+        [Item("admin.assignments", _l("Coach assignments"), "person-plus"), FIELDS, OUTCOMES, OPPORTUNITIES,
+         Item("integrations.keys", _l("API keys"), "shield-check")]),
 }
 
 

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from mimi_match.access import PUBLIC, rule_for
+from mimi_match.access import PUBLIC, ApiRule, rule_for
 from mimi_match.extensions import db
 from mimi_match.models import (
     ActionPlanItem,
@@ -188,6 +188,35 @@ ACCESS_TABLE = [
     *[("auth.delete_account", method, "/account/delete", E(302, 200, 403, 403, 403))
       for method in ("GET", "POST")],
     ("main.privacy", "GET", "/privacy", E(200, 200, 200, 200, 200)),
+    # partner systems: API keys (HR managers; administrators rotate and revoke) and the REST API, whose
+    # operations take bearer keys only (a session counts for nothing: 401), some public
+    ("integrations.keys", "GET", "/hr/api-keys", E(302, 403, 403, 200, 200)),
+    ("integrations.create", "POST", "/hr/api-keys", E(302, 403, 403, 302, 403)),
+    ("integrations.rotate", "POST", "/hr/api-keys/999999/rotate", E(302, 403, 403, 404, 404)),
+    ("integrations.revoke", "POST", "/hr/api-keys/999999/revoke", E(302, 403, 403, 404, 404)),
+    ("api_v1_docs.openapi_json", "GET", "/api/v1/openapi.json", E(200, 200, 200, 200, 200)),
+    ("api_v1_docs.docs", "GET", "/api/v1/docs", E(200, 200, 200, 200, 200)),
+    *[(endpoint, method, path, E(401, 401, 401, 401, 401)) for endpoint, method, path in (
+        ("api_v1_org.list_positions", "GET", "/api/v1/positions"),
+        ("api_v1_org.create_position", "POST", "/api/v1/positions"),
+        ("api_v1_org.get_position", "GET", "/api/v1/positions/{position}"),
+        ("api_v1_org.update_position", "PATCH", "/api/v1/positions/{position}"),
+        ("api_v1_org.publish_position", "POST", "/api/v1/positions/{position}/publish"),
+        ("api_v1_org.close_position", "POST", "/api/v1/positions/{position}/close"),
+        ("api_v1_org.import_position", "POST", "/api/v1/positions/import"),
+        ("api_v1_org.list_candidates", "GET", "/api/v1/positions/{position}/candidates"),
+        ("api_v1_org.get_candidate", "GET", "/api/v1/candidates/{match}"),
+        ("api_v1_org.answer_candidate", "POST", "/api/v1/candidates/{match}/answer"),
+        ("api_v1_org.list_placements", "GET", "/api/v1/placements"),
+        ("api_v1_org.get_placement", "GET", "/api/v1/placements/{placement}"))],
+    ("api_v1_public.open_positions", "GET", "/api/v1/open-positions", E(200, 200, 200, 200, 200)),
+    ("api_v1_public.open_position", "GET", "/api/v1/open-positions/{position}", E(200, 200, 200, 200, 200)),
+    ("api_v1_public.open_position_jobposting", "GET", "/api/v1/open-positions/{position}/jobposting",
+     E(200, 200, 200, 200, 200)),
+    ("api_v1_public.list_fields", "GET", "/api/v1/fields", E(200, 200, 200, 200, 200)),
+    ("api_v1_public.search_skills", "GET", "/api/v1/skills?q=clean", E(200, 200, 200, 200, 200)),
+    ("api_v1_public.skill_concept", "GET", "/api/v1/skills/concept?uri=http://example.org/none",
+     E(404, 404, 404, 404, 404)),
     # the administrator: the audit log and participants' data requests ({user} is the participant for admin)
     ("admin.matching_status", "GET", "/admin/matching", E(302, 403, 403, 403, 200)),
     ("admin.matching_rebuild", "POST", "/admin/matching/rebuild", E(302, 403, 403, 403, 302)),
@@ -234,7 +263,8 @@ def test_every_route_declares_a_rule(app):
 
 def test_public_routes_are_few(app):
     with app.test_request_context():
-        public = sorted({r.endpoint for r in app.url_map.iter_rules() if rule_for(r.endpoint) == PUBLIC})
+        public = sorted({r.endpoint for r in app.url_map.iter_rules()
+                         if rule_for(r.endpoint) == PUBLIC and not isinstance(rule_for(r.endpoint), ApiRule)})
     assert public == ["auth.accept_invitation", "auth.forgot_password", "auth.login", "auth.login_code",
                       "auth.register", "auth.reset_password", "auth.verify_email", "guides.helper_list",
                       "guides.helper_tick", "main.health", "main.index", "main.privacy",

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,7 +13,7 @@ from ..forms.choices import options
 from ..forms.positions import SORTS, BrowseForm
 from ..matching.cefr import LEVELS
 from ..models import Role
-from ..services import opportunities
+from ..services import jobposting, opportunities
 from ..services.errors import NotFound
 from .choices import field_options, region_options
 from .helpers import int_arg
@@ -72,7 +73,8 @@ def detail(position_id: int):
     if current_user.is_authenticated and current_user.role == Role.PARTICIPANT:
         state = opportunities.participant_state(current_user, position, current_app.config["HOST_LANGUAGE"])
     return render_template("opportunities/detail.html", position=position, state=state,
-                           level_meaning=meaning(position.host_language_level), action_form=ActionForm())
+                           level_meaning=meaning(position.host_language_level), action_form=ActionForm(),
+                           job_posting=jobposting.page_json_ld(position, str(get_locale())))
 
 
 def _participant_step(position_id: int, step, message: str):

@@ -40,12 +40,14 @@ from .participant import (
     ParticipantSkill,
     WorkExperience,
 )
+from .partner import ApiKey, Webhook, WebhookDelivery
 from .placement import AgreementSignature, Evaluation, FollowUp, JointSummary, Placement, SummaryAnswer
 from .position import Position, PositionSkill, PositionTerm, SavedPosition
 from .user import User, UserSession
 
 __all__ = [
-    "ActionPlanItem", "ActionSource", "AgreementSignature", "ActionStatus", "AuditEntry", "CEFRLevel",
+    "ActionPlanItem", "ApiKey", "Webhook", "WebhookDelivery",
+    "ActionSource", "AgreementSignature", "ActionStatus", "AuditEntry", "CEFRLevel",
     "CheckMethod",
     "CheckResult", "CoachNote", "ConversationRead", "Meeting", "MeetingSlot", "MeetingStatus", "Message",
     "CompetenceCheck", "ConsentEvent", "ConsentKind", "ContractType",

@@ -272,3 +272,17 @@ def invite(actor: User, reference: str, position_id: int) -> None:
     # counted (by this audit entry) whether it changed anything or not: the cap tells nothing either
     audit.record("talent_invited", actor=actor, target=f"position:{position.id}")
     db.session.commit()
+
+
+def candidate_match(actor: User, match_id: int) -> Match:
+    """One candidacy for a position of the actor's organisation; anything else is not found (as on the
+    pages: a suggestion never shown to the employer, or another organisation's, does not exist for them)."""
+    organisation_id = _require_hr(actor)
+    match = db.session.scalar(select(Match).where(Match.id == match_id).options(
+        selectinload(Match.position), selectinload(Match.placement), selectinload(Match.events),
+        selectinload(Match.profile).selectinload(ParticipantProfile.user),
+        selectinload(Match.profile).selectinload(ParticipantProfile.skills),
+        selectinload(Match.profile).selectinload(ParticipantProfile.languages)))
+    if match is None or match.position.organisation_id != organisation_id or match.status not in CANDIDATE_STATUSES:
+        raise NotFound(_("No such candidate."))
+    return match

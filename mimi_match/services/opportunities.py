@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal_column, or_, select, union_all
@@ -109,13 +109,8 @@ def _matches(terms: list[str]):
 MAX_PAGE = 100_000
 
 
-def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> BrowsePage:
-    """One page of open positions matching ``query``; a fixed number of queries whatever the page size.
-
-    Every search word must start a word of the position (its title, description, a skill as typed or any
-    label of a skill's concept in any language). Sorted by relevance, newest, deadline, or fit.
-    """
-    by_deadline = query.sort == "deadline"
+def _conditions(query: BrowseQuery, by_deadline: bool):
+    """The filters of ``query`` as SQL conditions, and the search words' matches (None without words)."""
     terms = search_terms(query.q)
     conditions = _open(by_deadline)
     if query.field_id:
@@ -137,7 +132,17 @@ def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> Brows
         conditions.append(or_(Position.start_date.is_(None), Position.start_date <= query.start_by))
     matches = _matches(terms) if terms else None
     found = [Position.id.in_(select(matches.c.position_id))] if matches is not None else []
+    return conditions, found, matches
 
+
+def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> BrowsePage:
+    """One page of open positions matching ``query``; a fixed number of queries whatever the page size.
+
+    Every search word must start a word of the position (its title, description, a skill as typed or any
+    label of a skill's concept in any language). Sorted by relevance, newest, deadline, or fit.
+    """
+    by_deadline = query.sort == "deadline"
+    conditions, found, matches = _conditions(query, by_deadline)
     if query.sort == "fit" and viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile:
         return _browse_by_fit(conditions + found, viewer, query.page, per_page)
     options = (joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills))
@@ -156,6 +161,20 @@ def browse(query: BrowseQuery, viewer: User | None, per_page: int = 20) -> Brows
     if viewer is not None and viewer.role == Role.PARTICIPANT and viewer.profile is not None and positions:
         _add_participant_state(result, viewer.profile.id)
     return result
+
+
+def after_cursor(query: BrowseQuery, after: tuple[datetime, int] | None, limit: int) -> list[Position]:
+    """Open positions matching ``query``, newest published first, from just after ``after`` (the
+    published time and id of the last one seen): stable pages (keyset), however many are added meanwhile."""
+    conditions, found, _matches_ = _conditions(query, False)
+    if after is not None:
+        published, last_id = after
+        conditions.append(or_(Position.published_at < published,
+                              and_(Position.published_at == published, Position.id < last_id)))
+    options = (joinedload(Position.field), joinedload(Position.organisation), selectinload(Position.skills))
+    return list(db.session.scalars(
+        select(Position).where(*conditions, *found, Position.published_at.is_not(None))
+        .order_by(Position.published_at.desc(), Position.id.desc()).limit(limit).options(*options)).unique())
 
 
 def _page_by_relevance(matches, conditions: list, page: int, per_page: int,
