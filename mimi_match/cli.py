@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(remind)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(api_key_cli)
 
 
 @click.command("create-admin")
@@ -42,6 +43,32 @@ def create_admin(email: str, display_name: str, password: str) -> None:
     except ValidationFailed as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Administrator {user.email} created.")
+
+
+api_key_cli = AppGroup("api-key", help="API keys of an organisation (as on the page HR → API keys).")
+
+
+@api_key_cli.command("create")
+@click.option("--email", required=True, help="The HR manager the key acts for.")
+@click.option("--name", required=True, help="Which system uses the key.")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+def api_key_create(email: str, name: str, scope: str) -> None:
+    """Create a key for an HR manager's organisation and print it (shown only this once)."""
+    from sqlalchemy import func, select
+
+    from .extensions import db
+    from .models import User
+    from .services import api_keys
+    from .services.errors import DomainError
+
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No account with the e-mail {email}.")
+    try:
+        new = api_keys.create(user, name, scope)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(new.token)
 
 
 fields_cli = AppGroup("fields", help="The curated list of occupational fields.")

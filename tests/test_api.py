@@ -2,10 +2,11 @@
 the throttle, the audit, CORS and the OpenAPI document."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from mimi_match.extensions import db
 from mimi_match.models import (
@@ -311,3 +312,27 @@ def test_unknown_api_address_is_a_problem(app):
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
     wrong = app.test_client().delete("/api/v1/fields")
     assert wrong.status_code == 405 and "GET" in wrong.headers["Allow"]
+
+
+def test_the_api_keys_page(app, users, login):
+    hr = users["hr"]
+    client = login(hr)
+    assert "No keys yet" in client.get("/hr/api-keys").get_data(as_text=True)
+    created = client.post("/hr/api-keys", data={"name": "Our HR system", "scope": "write"})
+    page = created.get_data(as_text=True)
+    assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
+    token = re.search(r'id="new-token" type="text" readonly value="(mimi_[^"]+)"', page).group(1)
+    assert app.test_client().get("/api/v1/positions", headers=bearer(token)).status_code == 200
+    listed = client.get("/hr/api-keys").get_data(as_text=True)
+    assert "Our HR system" in listed and token not in listed  # shown once only
+    key = db.session.scalar(select(ApiKey))
+    assert client.post("/hr/api-keys", data={"name": "", "scope": "write"}).status_code == 302  # refused, told
+    assert db.session.scalar(select(func.count(ApiKey.id))) == 1
+    client.post(f"/hr/api-keys/{key.id}/revoke")
+    assert app.test_client().get("/api/v1/positions", headers=bearer(token)).status_code == 401
+    # another organisation's HR manager cannot touch it; an administrator can see and rotate it
+    other = login(create_user(Role.HR))
+    assert other.post(f"/hr/api-keys/{key.id}/rotate").status_code == 404
+    admin = login(users["admin"])
+    assert users["hr"].organisation.name in admin.get("/hr/api-keys").get_data(as_text=True)
+    assert "Our HR system" in admin.get(f"/hr/api-keys?organisation={hr.organisation_id}").get_data(as_text=True)
