@@ -90,10 +90,12 @@ def json_ld(position: Position, url: str, locale: str) -> dict[str, Any]:
     if position.remote:
         doc["jobLocationType"] = "TELECOMMUTE"
         doc["applicantLocationRequirements"] = {"@type": "Country", "name": country or position.region or "—"}
+    from . import skill_names
+
     skills = []
-    for skill in position.skills:
+    for skill in position.skills:  # in the page's language, as the page names them
         if skill.concept_uri:
-            skills.append({"@type": "DefinedTerm", "@id": skill.concept_uri, "name": skill.label,
+            skills.append({"@type": "DefinedTerm", "@id": skill.concept_uri, "name": skill_names.of(skill, locale),
                            "inDefinedTermSet": "https://esco.ec.europa.eu/"})
         else:
             skills.append(skill.label)
